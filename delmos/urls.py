@@ -1,0 +1,13 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
+
+# Swedish at the root, English under /en/: stable public URLs people can link to.
+urlpatterns += i18n_patterns(
+    path("", include("grants.urls")),
+    prefix_default_language=False,
+)

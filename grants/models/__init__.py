@@ -1,0 +1,48 @@
+from .applications import (
+    Application,
+    Assessment,
+    Attachment,
+    BudgetCategory,
+    BudgetLine,
+    ConflictOfInterest,
+    InternalComment,
+    Partner,
+    SupplementRequest,
+)
+from .decisions import Decision, DecisionMeeting, Grant
+from .events import Event
+from .money import Payment, RecoveryClaim
+from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
+from .people import Membership, User
+from .publications import Publication
+from .reports import Report
+from .rounds import BudgetChange, QuestionSet, Round, Track
+
+__all__ = [
+    "PUBLIC_SECTOR_TYPES",
+    "Application",
+    "Assessment",
+    "Attachment",
+    "BudgetCategory",
+    "BudgetChange",
+    "BudgetLine",
+    "ConflictOfInterest",
+    "Decision",
+    "DecisionMeeting",
+    "Event",
+    "Grant",
+    "InternalComment",
+    "Membership",
+    "Organisation",
+    "OrganisationType",
+    "Partner",
+    "Payment",
+    "Publication",
+    "QuestionSet",
+    "RecoveryClaim",
+    "Report",
+    "Round",
+    "SupplementRequest",
+    "Track",
+    "User",
+]

@@ -1,0 +1,160 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grants.storage import private_storage
+
+
+class DecisionMeeting(models.Model):
+    """A decision meeting (beslutstillfälle). Closing it makes its decisions final."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    round = models.ForeignKey(
+        "grants.Round", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("round")
+    )
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "grants.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+
+    class Meta:
+        ordering = ["round", "date", "id"]
+        verbose_name = _("decision meeting")
+        verbose_name_plural = _("decision meetings")
+
+    def __str__(self):
+        return self.title or f"{self.round.year} – {self.date}"
+
+
+class Decision(models.Model):
+    """One decision on one application at one meeting. Never edited once the meeting is closed;
+    a correction or a supplementary grant is a new decision."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("original")
+        SUPPLEMENTARY = "supplementary", _("supplementary grant")
+        CORRECTION = "correction", _("correction")
+
+    application = models.ForeignKey(
+        "grants.Application",
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("application"),
+    )
+    meeting = models.ForeignKey(
+        DecisionMeeting,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("decision meeting"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.ORIGINAL)
+    amount = models.PositiveBigIntegerField(_("amount (SEK)"), default=0)
+    amount_per_year = models.JSONField(_("amount per year"), default=dict, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects decision"),
+    )
+    letter_pdf = models.FileField(
+        _("decision letter (PDF)"), storage=private_storage, upload_to="letters/", blank=True
+    )
+    created_by = models.ForeignKey(
+        "grants.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+
+    class Meta:
+        ordering = ["meeting__date", "id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="rejected") | models.Q(amount=0),
+                name="decision_rejection_has_no_amount",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "meeting"],
+                condition=models.Q(kind="original"),
+                name="decision_one_original_per_meeting",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} – {self.get_outcome_display()} ({self.meeting.date})"
+
+
+class Grant(models.Model):
+    """The awarded project: one per approved application. Its total is the sum of its approved
+    decisions, kept on the row (amount_total) so public lists can filter and sort on it."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        REPORTED = "reported", _("reported")
+        CLOSED = "closed", _("closed")
+        RECOVERED = "recovered", _("recovered")
+
+    application = models.OneToOneField(
+        "grants.Application",
+        on_delete=models.PROTECT,
+        related_name="grant",
+        verbose_name=_("application"),
+    )
+    public_title = models.CharField(_("public title"), max_length=200)
+    public_summary = models.TextField(_("public summary"), blank=True)
+    beneficiary_kommuner = models.ManyToManyField(
+        "regions.Kommun",
+        blank=True,
+        related_name="grants",
+        verbose_name=_("municipalities where the project works"),
+    )
+    amount_total = models.PositiveBigIntegerField(_("amount granted (SEK)"), default=0)
+    awarded_on = models.DateField(_("first decided"))
+    last_decided_on = models.DateField(_("last decided"))
+    has_supplementary = models.BooleanField(_("has a supplementary grant"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["application__organisation__name"]
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        indexes = [
+            models.Index(fields=["amount_total"], name="grant_amount_idx"),
+            models.Index(fields=["awarded_on"], name="grant_awarded_idx"),
+        ]
+
+    def __str__(self):
+        return self.public_title

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from grants.views import public
+
+app_name = "grants"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+]

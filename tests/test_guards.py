@@ -1,0 +1,144 @@
+"""Project-wide guards: migrations, deploy checks, translations, and every plain URL renders."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[1]
+PO = ROOT / "locale" / "sv" / "LC_MESSAGES" / "django.po"
+
+
+def test_no_missing_migrations(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def _manage(*args, env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefXYZ",
+    "ALLOWED_HOSTS": "bidrag.delmos.example",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+}
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_extra=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_the_placeholder_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = _manage("check", "--deploy", env_extra=env)
+    assert result.returncode != 0
+    assert "delmos.E001" in result.stderr + result.stdout
+
+
+def test_swedish_translations_are_complete():
+    catalog = polib.pofile(str(PO))
+    untranslated = [e.msgid for e in catalog.untranslated_entries()]
+    fuzzy = [e.msgid for e in catalog.fuzzy_entries()]
+    assert not untranslated, untranslated[:20]
+    assert not fuzzy, fuzzy[:20]
+    assert catalog.percent_translated() == 100
+
+
+def test_translations_compile(tmp_path):
+    target = tmp_path / "django.mo"
+    polib.pofile(str(PO)).save_as_mofile(str(target))
+    assert target.stat().st_size > 0
+    if shutil.which("msgfmt"):
+        result = subprocess.run(
+            ["msgfmt", "--check", "-o", str(tmp_path / "check.mo"), str(PO)],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_translations_load_at_run_time():
+    from django.utils import translation
+
+    with translation.override("sv"):
+        assert translation.gettext("Skip to content") == "Hoppa till innehållet"
+
+
+# Admin URLs that need query parameters, or that the admin refuses by design (the audit log is
+# written only by the services).
+SKIPPED = {"/admin/autocomplete/", "/admin/grants/event/add/", "/admin/login/"}
+
+# Who each part of the site is for. A URL outside every prefix fails the test: say who it is for.
+AUDIENCES = [
+    ("admin/", "administrator"),
+    ("", "public"),
+]
+
+
+def _plain_urls(patterns=None, prefix=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if "<" in route or "(?P" in route:
+                continue
+            if route.startswith("^") and "(?P" not in route:
+                route = ""  # i18n prefix pattern: the default language has none
+            yield from _plain_urls(entry.url_patterns, prefix + route)
+        elif isinstance(entry, URLPattern):
+            if "<" in route or "(?P" in route or "$" in route.rstrip("$")[:-1]:
+                continue
+            path = prefix + route.lstrip("^").rstrip("$")
+            if "(" in path or "\\" in path:
+                continue
+            yield "/" + path
+
+
+def _audience(path):
+    for prefix, audience in AUDIENCES:
+        if path.lstrip("/").startswith(prefix):
+            return audience
+    raise AssertionError(f"{path} has no audience in AUDIENCES")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language_prefix", ["", "/en"])
+def test_every_url_without_arguments_renders_for_its_audience(client, demo, language_prefix):
+    users = {
+        "public": None,
+        "administrator": factories.make_user(
+            email="root@example.org", is_staff=True, is_superuser=True
+        ),
+    }
+    paths = sorted(set(_plain_urls()))
+    assert "/" in paths and "/admin/" in paths
+    for path in paths:
+        if path.endswith("logout/") or path in SKIPPED:
+            continue
+        audience = _audience(path)
+        client.logout()
+        if users[audience] is not None:
+            client.force_login(users[audience])
+        url = path if audience == "administrator" else language_prefix + path
+        response = client.get(url)
+        assert response.status_code == 200, f"{url} as {audience}: {response.status_code}"

@@ -8,6 +8,10 @@ urlpatterns = [
 
 # Swedish at the root, English under /en/: stable public URLs people can link to.
 urlpatterns += i18n_patterns(
-    path("", include("grants.urls")),
+    path("", include("grants.urls.public")),
+    path("", include("grants.urls.publications")),
+    path("konto/", include("grants.urls.accounts")),
+    path("portal/", include("grants.urls.portal")),
+    path("handlaggning/", include("grants.urls.officer")),
     prefix_default_language=False,
 )

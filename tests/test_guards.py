@@ -92,6 +92,8 @@ SKIPPED = {"/admin/autocomplete/", "/admin/grants/event/add/", "/admin/login/"}
 # Who each part of the site is for. A URL outside every prefix fails the test: say who it is for.
 AUDIENCES = [
     ("admin/", "administrator"),
+    ("portal/", "applicant"),
+    ("handlaggning/", "case_officer"),
     ("", "public"),
 ]
 
@@ -126,6 +128,10 @@ def _audience(path):
 def test_every_url_without_arguments_renders_for_its_audience(client, demo, language_prefix):
     users = {
         "public": None,
+        "applicant": factories.make_organisation(members=[factories.make_user()])
+        .memberships.get()
+        .user,
+        "case_officer": factories.make_officer(),
         "administrator": factories.make_user(
             email="root@example.org", is_staff=True, is_superuser=True
         ),
@@ -133,7 +139,7 @@ def test_every_url_without_arguments_renders_for_its_audience(client, demo, lang
     paths = sorted(set(_plain_urls()))
     assert "/" in paths and "/admin/" in paths
     for path in paths:
-        if path.endswith("logout/") or path in SKIPPED:
+        if path.endswith(("logout/", "logga-ut/")) or path in SKIPPED:
             continue
         audience = _audience(path)
         client.logout()

@@ -43,3 +43,11 @@ def tr(obj, field: str):
         if english:
             return english
     return getattr(obj, field, "")
+
+
+@register.filter
+def is_staff_member(user) -> bool:
+    """Case officer or decision maker: may open the workspace."""
+    from grants import roles
+
+    return roles.is_case_officer(user) or roles.is_decision_maker(user)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from grants.views import public
 
-app_name = "grants"
+app_name = "public"
 
 urlpatterns = [
     path("", public.home, name="home"),

@@ -1,0 +1,5 @@
+app_name = "publications"
+
+urlpatterns: list = [
+    # Published award lists (public) and their management (decision makers).
+]

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-from grants import selectors
+from grants.selectors import public as selectors
 
 
 def site(request):

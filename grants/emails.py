@@ -17,7 +17,7 @@ def render_email(template: str, context: dict, *, language: str) -> dict:
 
 def email_send(*, to: str, template: str, context: dict, language: str = "sv") -> None:
     """Render now (in the caller's data), send after commit through the e-mail task."""
-    from grants.tasks import send_email
+    from grants.tasks.email import send_email
 
     message = render_email(template, context, language=language)
     transaction.on_commit(lambda: send_email.delay(to=to, **message))

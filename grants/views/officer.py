@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
-from grants import selectors
 from grants.access import staff_required
+from grants.selectors import public as selectors
 
 
 @staff_required

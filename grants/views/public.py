@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from grants import selectors
+from grants.selectors import public as selectors
 
 
 def home(request):

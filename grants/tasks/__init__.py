@@ -1,0 +1,3 @@
+"""Celery tasks, one module per area; each is imported here so the worker registers it."""
+
+from grants.tasks.email import send_email  # noqa: F401

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -5,8 +6,38 @@ from django.utils.translation import gettext_lazy as _
 from grants import models as m
 
 
+class TrackForm(forms.ModelForm):
+    """Eligible organisation types as checkboxes rather than raw JSON."""
+
+    eligible_types = forms.MultipleChoiceField(
+        label=_("eligible organisation types"),
+        choices=m.OrganisationType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = m.Track
+        fields = [
+            "round",
+            "code",
+            "name",
+            "name_en",
+            "ordinance",
+            "eligible_types",
+            "budget_cap",
+            "eligible_kommuner",
+            "max_per_application",
+            "question_set",
+            "multi_year",
+            "max_years",
+            "position",
+            "is_demo",
+        ]
+
+
 class TrackInline(admin.StackedInline):
     model = m.Track
+    form = TrackForm
     extra = 0
     filter_horizontal = ["eligible_kommuner"]
 
@@ -29,6 +60,7 @@ class RoundAdmin(admin.ModelAdmin):
 
 @admin.register(m.Track)
 class TrackAdmin(admin.ModelAdmin):
+    form = TrackForm
     list_display = ["name", "round", "ordinance", "budget_cap", "question_set", "multi_year"]
     list_filter = ["round", "question_set", "multi_year"]
     search_fields = ["name", "name_en", "ordinance"]

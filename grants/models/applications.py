@@ -260,6 +260,9 @@ class SupplementRequest(models.Model):
         return f"{self.application} – {self.due_date}"
 
 
+SCORE_FIELDS = ("score_relevance", "score_goal_fulfilment", "score_efficiency", "score_long_term")
+
+
 class Score(models.IntegerChoices):
     ONE = 1, "1"
     TWO = 2, "2"
@@ -318,25 +321,11 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(score_relevance__isnull=True)
-                | models.Q(score_relevance__range=(1, 5)),
-                name="assessment_relevance_1_5",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(score_goal_fulfilment__isnull=True)
-                | models.Q(score_goal_fulfilment__range=(1, 5)),
-                name="assessment_goal_fulfilment_1_5",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(score_efficiency__isnull=True)
-                | models.Q(score_efficiency__range=(1, 5)),
-                name="assessment_efficiency_1_5",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(score_long_term__isnull=True)
-                | models.Q(score_long_term__range=(1, 5)),
-                name="assessment_long_term_1_5",
-            ),
+                condition=models.Q(**{f"{name}__isnull": True})
+                | models.Q(**{f"{name}__range": (1, 5)}),
+                name=f"assessment_{name.removeprefix('score_')}_1_5",
+            )
+            for name in SCORE_FIELDS
         ]
 
     def __str__(self):

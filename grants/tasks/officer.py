@@ -1,0 +1,44 @@
+"""Decision letters: rendered as PDF after the meeting closes, then e-mailed to the applicant."""
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from grants.emails import email_send
+from grants.models import Decision, User
+from grants.pdf import render_pdf
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def decision_letter_render(self, *, decision_id: int) -> bool:
+    """Render one decision letter and e-mail the organisation's members. Idempotent: a decision
+    that has its letter already is left alone (returns False)."""
+    with transaction.atomic():
+        decision = (
+            Decision.objects.select_for_update(of=("self",))
+            .select_related(
+                "application__organisation", "application__round", "application__track", "meeting"
+            )
+            .get(pk=decision_id)
+        )
+        if decision.letter_pdf:
+            return False
+        application = decision.application
+        language = "sv"
+        pdf = render_pdf(
+            "officer/pdf/decision_letter.html",
+            {"decision": decision, "application": application},
+            language=language,
+        )
+        decision.letter_pdf.save(f"decision-{decision.pk}.pdf", ContentFile(pdf), save=False)
+        decision.save(update_fields=["letter_pdf"])
+        for recipient in User.objects.filter(
+            memberships__organisation_id=application.organisation_id, is_active=True
+        ):
+            email_send(
+                to=recipient.email,
+                template="officer_decision",
+                context={"decision": decision, "application": application, "recipient": recipient},
+                language=recipient.language,
+            )
+    return True

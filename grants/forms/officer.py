@@ -173,3 +173,14 @@ class ReallocationForm(forms.Form):
         if data.get("from_track") and data.get("from_track") == data.get("to_track"):
             self.add_error("to_track", _("Choose two different tracks."))
         return data
+
+
+class ReportReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Review"),
+        choices=[("approve", _("Approve")), ("return", _("Return for changes"))],
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        label=_("Review notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -10,6 +10,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Sum,
 )
@@ -345,4 +346,66 @@ def meeting_totals(*, meeting: DecisionMeeting) -> list[dict]:
 def events_for_export():
     return Event.objects.select_related("actor", "application", "grant", "round").order_by(
         "created_at", "id"
+    )
+
+
+def grants_for_staff(user):
+    """Grants whose application the user may open (conflicts of interest hide them too)."""
+    return Grant.objects.filter(application__in=applications_for_staff(user))
+
+
+def grant_for_staff_or_404(user, pk) -> Grant:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        grants_for_staff(user).select_related(
+            "application__organisation", "application__round", "application__track"
+        ),
+        pk=pk,
+    )
+
+
+def grant_file(grant: Grant) -> dict:
+    """A grant's decisions, payments, reports, claims and timeline, one query each."""
+    from grants.models import Payment, RecoveryClaim
+
+    return {
+        "decisions": list(grant.application.decisions.select_related("meeting")),
+        "payments": list(Payment.objects.filter(grant=grant).order_by("number")),
+        "reports": list(Report.objects.filter(grant=grant).order_by("due_date")),
+        "claims": list(RecoveryClaim.objects.filter(grant=grant)),
+        "timeline": list(
+            Event.objects.filter(Q(grant=grant) | Q(application_id=grant.application_id))
+            .select_related("actor")
+            .order_by("created_at", "id")
+        ),
+    }
+
+
+def payments_for_staff(user, *, status: str | None = None):
+    from grants.models import Payment
+
+    rows = Payment.objects.filter(grant__in=grants_for_staff(user)).select_related(
+        "grant__application__organisation", "grant__application__round"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("due_date", "grant_id", "number")
+
+
+def reports_awaiting_review(user):
+    return (
+        Report.objects.filter(grant__in=grants_for_staff(user), review_status=Report.Review.PENDING)
+        .select_related("grant__application__organisation")
+        .order_by("submitted_at", "id")
+    )
+
+
+def open_claims(user):
+    from grants.models import RecoveryClaim
+
+    return (
+        RecoveryClaim.objects.filter(grant__in=grants_for_staff(user), settled_at__isnull=True)
+        .select_related("grant__application__organisation")
+        .order_by("due_date")
     )

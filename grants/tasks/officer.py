@@ -42,3 +42,36 @@ def decision_letter_render(self, *, decision_id: int) -> bool:
                 language=recipient.language,
             )
     return True
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def recovery_letter_render(self, *, claim_id: int) -> bool:
+    """Render the recovery claim letter and e-mail the organisation's members. Idempotent."""
+    from grants.models import RecoveryClaim
+
+    with transaction.atomic():
+        claim = (
+            RecoveryClaim.objects.select_for_update(of=("self",))
+            .select_related("grant__application__organisation", "grant__application__round")
+            .get(pk=claim_id)
+        )
+        if claim.letter_pdf:
+            return False
+        application = claim.grant.application
+        pdf = render_pdf(
+            "officer/pdf/recovery_letter.html",
+            {"claim": claim, "grant": claim.grant, "application": application},
+            language="sv",
+        )
+        claim.letter_pdf.save(f"claim-{claim.pk}.pdf", ContentFile(pdf), save=False)
+        claim.save(update_fields=["letter_pdf"])
+        for recipient in User.objects.filter(
+            memberships__organisation_id=application.organisation_id, is_active=True
+        ):
+            email_send(
+                to=recipient.email,
+                template="officer_recovery",
+                context={"claim": claim, "application": application, "recipient": recipient},
+                language=recipient.language,
+            )
+    return True

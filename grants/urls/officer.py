@@ -26,5 +26,12 @@ urlpatterns = [
     path("moten/<int:pk>/", officer.meeting_detail, name="meeting"),
     path("moten/<int:pk>/beslut/<int:application_pk>/", officer.decision_record, name="decision"),
     path("moten/<int:pk>/stang/", officer.meeting_close, name="meeting_close"),
+    path("bidrag/<int:pk>/", officer.grant_detail, name="grant"),
+    path("uppfoljning/", officer.follow_up, name="follow_up"),
+    path("utbetalningar/export.csv", officer.payments_export_csv, name="payments_csv"),
+    path("utbetalningar/<int:pk>/betald/", officer.payment_mark_paid, name="payment_paid"),
+    path("rapporter/<int:pk>/granskning/", officer.report_review, name="report_review"),
+    path("aterkrav/<int:pk>/reglerat/", officer.claim_settle, name="claim_settle"),
+    path("aterkrav/<int:pk>/brev.pdf", officer.claim_letter, name="claim_letter"),
     path("logg.csv", officer.event_log_export, name="event_log"),
 ]

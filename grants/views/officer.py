@@ -5,6 +5,7 @@ import copy
 import csv
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from grants.access import (
 from grants.filters.officer import QueueFilter
 from grants.forms import officer as forms
 from grants.models import (
+    Application,
     Assessment,
     Decision,
     DecisionMeeting,
@@ -353,10 +355,12 @@ def meeting_create(request, round_pk):
 
 
 def _meeting_page(request, meeting, *, forms_by_app=None, status=200):
+    # The agenda, and for meetings recorded without one (the demo's), the decided applications.
     agenda = list(
-        meeting.agenda.select_related("organisation", "track", "assessment").order_by(
-            "case_sequence"
-        )
+        Application.objects.filter(Q(meeting_agendas=meeting) | Q(decisions__meeting=meeting))
+        .distinct()
+        .select_related("organisation", "track", "assessment")
+        .order_by("case_sequence")
     )
     decisions = {d.application_id: d for d in meeting.decisions.all()}
     items = []

@@ -17,6 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants.access import applications_for_staff
 from grants.identifiers import LEGAL_FORM_DIGITS
@@ -409,3 +410,31 @@ def open_claims(user):
         .select_related("grant__application__organisation")
         .order_by("due_date")
     )
+
+
+ACTION_LABELS = {
+    "application.submitted": gettext_lazy("Application submitted"),
+    "application.supplement_requested": gettext_lazy("Supplement requested"),
+    "application.supplement_answered": gettext_lazy("Supplement answered"),
+    "application.assessment_started": gettext_lazy("Assessment started"),
+    "application.approved": gettext_lazy("Application approved"),
+    "application.rejected": gettext_lazy("Application rejected"),
+    "application.withdrawn": gettext_lazy("Application withdrawn"),
+    "application.assigned": gettext_lazy("Assigned to a case officer"),
+    "assessment.saved": gettext_lazy("Assessment saved"),
+    "supplement.requested": gettext_lazy("Request for supplementary information sent"),
+    "conflict.declared": gettext_lazy("Conflict of interest declared"),
+    "comment.added": gettext_lazy("Internal comment added"),
+    "meeting.application_added": gettext_lazy("Put on a decision meeting's agenda"),
+    "decision.recorded": gettext_lazy("Decision recorded"),
+    "decision.letter_sent": gettext_lazy("Decision letter sent"),
+    "grant.created": gettext_lazy("Grant created"),
+    "grant.supplemented": gettext_lazy("Supplementary grant"),
+    "payment.released": gettext_lazy("Instalment released"),
+    "payment.paid": gettext_lazy("Instalment paid"),
+    "report.approved": gettext_lazy("Report approved"),
+    "report.returned": gettext_lazy("Report returned for changes"),
+    "recovery.claimed": gettext_lazy("Recovery claim sent"),
+    "recovery.letter_sent": gettext_lazy("Recovery claim letter sent"),
+    "recovery.settled": gettext_lazy("Recovery claim settled"),
+}

@@ -7,6 +7,7 @@ from django.db import transaction
 from grants.emails import email_send
 from grants.models import Decision, User
 from grants.pdf import render_pdf
+from grants.services.events import event_record
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -32,6 +33,12 @@ def decision_letter_render(self, *, decision_id: int) -> bool:
         )
         decision.letter_pdf.save(f"decision-{decision.pk}.pdf", ContentFile(pdf), save=False)
         decision.save(update_fields=["letter_pdf"])
+        event_record(
+            action="decision.letter_sent",
+            application=application,
+            data={"decision": decision.pk},
+            visible_to_applicant=True,
+        )
         for recipient in User.objects.filter(
             memberships__organisation_id=application.organisation_id, is_active=True
         ):
@@ -65,6 +72,13 @@ def recovery_letter_render(self, *, claim_id: int) -> bool:
         )
         claim.letter_pdf.save(f"claim-{claim.pk}.pdf", ContentFile(pdf), save=False)
         claim.save(update_fields=["letter_pdf"])
+        event_record(
+            action="recovery.letter_sent",
+            application=application,
+            grant=claim.grant,
+            data={"claim": claim.pk},
+            visible_to_applicant=True,
+        )
         for recipient in User.objects.filter(
             memberships__organisation_id=application.organisation_id, is_active=True
         ):

@@ -13,3 +13,11 @@ def is_decision_maker(user) -> bool:
 @register.filter
 def is_case_officer(user) -> bool:
     return roles.is_case_officer(user)
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """A readable, translated name for an Event action code; unknown codes show as they are."""
+    from grants.selectors.officer import ACTION_LABELS
+
+    return ACTION_LABELS.get(action, action)

@@ -358,6 +358,7 @@ def _meeting_page(request, meeting, *, forms_by_app=None, status=200):
     # The agenda, and for meetings recorded without one (the demo's), the decided applications.
     agenda = list(
         Application.objects.filter(Q(meeting_agendas=meeting) | Q(decisions__meeting=meeting))
+        .exclude(conflicts__officer=request.user)
         .distinct()
         .select_related("organisation", "track", "assessment")
         .order_by("case_sequence")

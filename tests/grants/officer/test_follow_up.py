@@ -153,3 +153,11 @@ def test_grant_page_shows_the_timeline_of_application_and_grant(client, case_off
     html = client.get(f"/handlaggning/bidrag/{grant.pk}/").content.decode()
     for action in ("application.submitted", "application.approved", "grant.created"):
         assert action in html
+
+
+def test_timeline_names_actions_in_the_users_language(client, case_officer, grant):
+    client.force_login(case_officer)
+    html = client.get(f"/handlaggning/bidrag/{grant.pk}/").content.decode()
+    assert "Beslutsbrev skickat" in html
+    html = client.get(f"/en/handlaggning/bidrag/{grant.pk}/").content.decode()
+    assert "Decision letter sent" in html

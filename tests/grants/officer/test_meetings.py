@@ -221,3 +221,13 @@ def test_case_officers_cannot_record_decisions_or_close(client, meeting, track, 
     assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 404
     assert not Decision.objects.exists()
     assert Report.objects.count() == 0
+
+
+def test_a_decision_maker_with_a_conflict_does_not_see_or_decide_that_item(
+    client, meeting, track, decision_maker
+):
+    a = _on_agenda(meeting, track)
+    a.conflicts.create(officer=decision_maker, reason="Styrelseledamot")
+    html = client.get(f"/handlaggning/moten/{meeting.pk}/").content.decode()
+    assert f'id="a{a.pk}"' not in html
+    assert _decide(client, meeting, a, outcome="approved", amount="1000").status_code == 404

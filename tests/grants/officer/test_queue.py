@@ -170,3 +170,25 @@ def test_export_csv_and_xlsx_follow_the_filters(client, case_officer, track):
     assert values[0][0] == "case_number"
     assert [v[9] for v in values[1:]] == ["Liten"]
     assert values[1][10] == 100_000
+
+
+def test_queue_filters_by_municipality_worked_in_and_by_organisation_type(
+    client, case_officer, track
+):
+    municipal_track = factories.make_track(round_=track.round, civil=False)
+    association = submit(factories.make_application(track=track))
+    association.areas.set([factories.kommun("Ovanåker"), factories.kommun("Ljusdal")])
+    municipality = submit(
+        factories.make_application(
+            track=municipal_track,
+            organisation=factories.make_organisation(
+                org_type="kommun", seat=factories.kommun("Malmö")
+            ),
+        )
+    )
+    client.force_login(case_officer)
+    ovanaker = factories.kommun("Ovanåker")
+    html = client.get(f"/handlaggning/ko/?municipality={ovanaker.pk}&sort=-score").content.decode()
+    assert _rows(html) == 1 and f'id="pick-{association.pk}"' in html
+    html = client.get("/handlaggning/ko/?org_type=kommun").content.decode()
+    assert _rows(html) == 1 and f'id="pick-{municipality.pk}"' in html

@@ -30,6 +30,12 @@ class DecisionMeeting(models.Model):
         related_name="+",
         verbose_name=_("closed by"),
     )
+    agenda = models.ManyToManyField(
+        "grants.Application",
+        blank=True,
+        related_name="meeting_agendas",
+        verbose_name=_("applications on the agenda"),
+    )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
 
     class Meta:

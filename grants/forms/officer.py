@@ -1,0 +1,186 @@
+"""Forms of the case officers' workspace. They validate input; services make the changes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grants import roles
+from grants.models import Assessment, DecisionMeeting, Track, User
+
+
+class AssessmentForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    formal_requirements_met = forms.TypedChoiceField(
+        label=_("Formal requirements"),
+        choices=[("", _("Not yet checked")), ("true", _("Met")), ("false", _("Not met"))],
+        coerce=lambda v: v == "true",
+        empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "formal_requirements_met",
+            "formal_notes",
+            "score_relevance",
+            "score_goal_fulfilment",
+            "score_efficiency",
+            "score_long_term",
+            "recommendation",
+            "proposed_amount",
+            "notes",
+        ]
+        widgets = {
+            "formal_notes": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+            met = self.instance.formal_requirements_met
+            self.initial["formal_requirements_met"] = (
+                "" if met is None else ("true" if met else "false")
+            )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("formal_requirements_met") is False
+            and not (data.get("formal_notes") or "").strip()
+        ):
+            self.add_error(
+                "formal_notes", _("Give the reasons when the formal requirements are not met.")
+            )
+        if data.get("recommendation") == "approve" and not data.get("proposed_amount"):
+            self.add_error("proposed_amount", _("Propose an amount when you recommend approval."))
+        return data
+
+
+class SupplementRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("What is requested"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the conflict of interest"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Internal comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BulkAssignForm(forms.Form):
+    officer = forms.ModelChoiceField(
+        label=_("Assign to case officer"),
+        queryset=User.objects.filter(groups__name=roles.CASE_OFFICER, is_active=True).distinct(),
+    )
+
+
+class BulkMeetingForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label=_("Add to decision meeting"),
+        queryset=DecisionMeeting.objects.filter(status=DecisionMeeting.Status.OPEN).select_related(
+            "round"
+        ),
+    )
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = DecisionMeeting
+        fields = ["date", "title", "notes"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approved", _("approved")), ("rejected", _("rejected"))],
+        widget=forms.RadioSelect,
+    )
+    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, required=False)
+    amount_per_year = forms.CharField(
+        label=_("Amount per year (multi-year grants)"),
+        required=False,
+        help_text=_("One year per line, e.g. 2021: 500000"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reasons = forms.CharField(
+        label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_amount_per_year(self):
+        text = self.cleaned_data.get("amount_per_year") or ""
+        result = {}
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            year, _sep, amount = line.partition(":")
+            try:
+                result[str(int(year.strip()))] = int(amount.replace(" ", "").strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Write each year as YEAR: AMOUNT, e.g. 2021: 500000.")
+                ) from None
+        return result
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "approved":
+            per_year = data.get("amount_per_year") or {}
+            if per_year and not data.get("amount"):
+                data["amount"] = sum(per_year.values())
+            if not data.get("amount"):
+                self.add_error("amount", _("Give the amount granted."))
+            elif per_year and sum(per_year.values()) != data["amount"]:
+                self.add_error(
+                    "amount_per_year", _("The amounts per year must add up to the amount.")
+                )
+        elif data.get("outcome") == "rejected" and not (data.get("reasons") or "").strip():
+            self.add_error("reasons", _("Give the reasons for a rejection."))
+        return data
+
+
+class ReallocationForm(forms.Form):
+    from_track = forms.ModelChoiceField(label=_("From track"), queryset=Track.objects.none())
+    to_track = forms.ModelChoiceField(label=_("To track"), queryset=Track.objects.none())
+    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=1)
+    effective_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=200)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, round_, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_track"].queryset = round_.tracks.all()
+        self.fields["to_track"].queryset = round_.tracks.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from_track") and data.get("from_track") == data.get("to_track"):
+            self.add_error("to_track", _("Choose two different tracks."))
+        return data
+
+
+class ReportReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Review"),
+        choices=[("approve", _("Approve")), ("return", _("Return for changes"))],
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        label=_("Review notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,440 @@
+"""The workspace's read side: the budget ledger, the queue and an application's case file."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grants.access import applications_for_staff
+from grants.identifiers import LEGAL_FORM_DIGITS
+from grants.models import (
+    Application,
+    BudgetChange,
+    Decision,
+    DecisionMeeting,
+    Event,
+    Grant,
+    OrganisationType,
+    Report,
+    Round,
+    SupplementRequest,
+    Track,
+)
+from grants.workflow import ApplicationStatus
+
+OPEN_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.SUPPLEMENT_REQUESTED,
+    ApplicationStatus.IN_ASSESSMENT,
+)
+
+
+def staff_rounds():
+    return Round.objects.exclude(status=Round.Status.DRAFT).order_by("-year", "slug")
+
+
+def current_caps(*, round_: Round) -> dict[int, int]:
+    """Each track's current cap: its latest budget change, else its initial cap (two queries)."""
+    caps = {t.pk: t.budget_cap for t in round_.tracks.all()}
+    latest = (
+        BudgetChange.objects.filter(track__round=round_)
+        .order_by("track_id", "-effective_on", "-id")
+        .distinct("track_id")
+        .values_list("track_id", "new_cap")
+    )
+    caps.update(dict(latest))
+    return caps
+
+
+def decided_totals(*, round_: Round) -> dict[int, int]:
+    """Approved kronor per track in closed meetings."""
+    return dict(
+        Decision.objects.filter(
+            meeting__round=round_,
+            meeting__status=DecisionMeeting.Status.CLOSED,
+            outcome=Decision.Outcome.APPROVED,
+        )
+        .values_list("application__track_id")
+        .annotate(total=Sum("amount"))
+    )
+
+
+@dataclass
+class LedgerRow:
+    track: Track
+    initial_cap: int
+    cap: int
+    changes: list = field(default_factory=list)
+    proposed: int = 0
+    decided: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.cap - self.decided
+
+    @property
+    def proposals_exceed_cap(self) -> bool:
+        return self.decided + self.proposed > self.cap
+
+    @property
+    def proposals_overshoot(self) -> int:
+        return max(0, self.decided + self.proposed - self.cap)
+
+
+def budget_ledger(*, round_: Round) -> list[LedgerRow]:
+    """Per track: cap with its reallocations, proposed (undecided recommendations to approve),
+    decided and remaining. A fixed number of queries whatever the number of applications."""
+    tracks = list(
+        round_.tracks.prefetch_related(
+            Prefetch("budget_changes", queryset=BudgetChange.objects.order_by("effective_on", "id"))
+        )
+    )
+    proposed = dict(
+        Application.objects.filter(
+            round=round_,
+            status__in=OPEN_STATUSES,
+            assessment__recommendation="approve",
+        )
+        .values_list("track_id")
+        .annotate(total=Sum("assessment__proposed_amount"))
+    )
+    decided = decided_totals(round_=round_)
+    rows = []
+    for track in tracks:
+        changes = list(track.budget_changes.all())
+        rows.append(
+            LedgerRow(
+                track=track,
+                initial_cap=track.budget_cap,
+                cap=changes[-1].new_cap if changes else track.budget_cap,
+                changes=changes,
+                proposed=proposed.get(track.pk) or 0,
+                decided=decided.get(track.pk) or 0,
+            )
+        )
+    return rows
+
+
+def status_counts(*, round_: Round) -> dict:
+    """Applications per status and track: {"rows": [(status, label, [n per track], total)]}."""
+    tracks = list(round_.tracks.all())
+    counts = {
+        (row["status"], row["track_id"]): row["n"]
+        for row in Application.objects.filter(round=round_)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .values("status", "track_id")
+        .annotate(n=Count("id"))
+    }
+    rows = []
+    for status in ApplicationStatus:
+        if status == ApplicationStatus.DRAFT:
+            continue
+        per_track = [counts.get((status.value, t.pk), 0) for t in tracks]
+        rows.append(
+            {"status": status, "label": status.label, "counts": per_track, "total": sum(per_track)}
+        )
+    totals = [sum(r["counts"][i] for r in rows) for i in range(len(tracks))]
+    return {"tracks": tracks, "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+def queue_for(user):
+    """The queue's base queryset: visible applications with what every row shows, joined."""
+    today = timezone.localdate()
+    overdue = SupplementRequest.objects.filter(
+        application=OuterRef("pk"), answered_at__isnull=True, due_date__lt=today
+    )
+    return (
+        applications_for_staff(user)
+        .select_related(
+            "round", "track", "organisation__seat__lan", "assigned_officer", "assessment"
+        )
+        .annotate(
+            score_total=Coalesce(F("assessment__score_relevance"), 0)
+            + Coalesce(F("assessment__score_goal_fulfilment"), 0)
+            + Coalesce(F("assessment__score_efficiency"), 0)
+            + Coalesce(F("assessment__score_long_term"), 0),
+            has_overdue_supplement=Exists(overdue),
+        )
+    )
+
+
+def meeting_for_application(application) -> Subquery:
+    return Subquery(
+        Decision.objects.filter(application=OuterRef("pk")).values("meeting_id")[:1],
+        output_field=IntegerField(),
+    )
+
+
+@dataclass
+class EligibilityCheck:
+    code: str
+    label: str
+    passed: bool | None
+    detail: str
+
+
+def eligibility_checks(application: Application) -> list[EligibilityCheck]:
+    """The formal checks an officer starts with: organisation type, legal-form digit, municipality
+    list, and two years of activity for associations."""
+    org = application.organisation
+    track = application.track
+    checks = []
+    type_ok = org.org_type in (track.eligible_types or [])
+    checks.append(
+        EligibilityCheck(
+            "org_type",
+            _("Organisation type"),
+            type_ok,
+            _("%(type)s may apply to this track.") % {"type": OrganisationType(org.org_type).label}
+            if type_ok
+            else _("%(type)s may not apply to this track.")
+            % {"type": OrganisationType(org.org_type).label},
+        )
+    )
+    allowed = LEGAL_FORM_DIGITS.get(org.org_type, ())
+    digit = org.org_number[0] if org.org_number else ""
+    checks.append(
+        EligibilityCheck(
+            "legal_form",
+            _("Legal-form digit"),
+            digit in allowed if allowed else None,
+            _("The organisation number starts with %(digit)s; expected %(expected)s.")
+            % {"digit": digit, "expected": _(" or ").join(allowed) or "–"},
+        )
+    )
+    eligible = {k.pk for k in track.eligible_kommuner.all()}
+    if not eligible:
+        checks.append(
+            EligibilityCheck(
+                "municipalities",
+                _("Municipality list"),
+                True,
+                _("Every municipality may apply to this track."),
+            )
+        )
+    else:
+        areas = list(application.areas.all())
+        place = org.represents_kommun_id or org.seat_id
+        outside = [a.name for a in areas if a.pk not in eligible]
+        ok = (place in eligible or bool(areas)) and not outside
+        checks.append(
+            EligibilityCheck(
+                "municipalities",
+                _("Municipality list"),
+                ok,
+                _("All areas are on the track's list of municipalities.")
+                if ok
+                else _("Not on the track's list: %(names)s")
+                % {"names": ", ".join(outside) or org.seat.name},
+            )
+        )
+    if org.org_type in (
+        OrganisationType.IDEELL_FORENING,
+        OrganisationType.TROSSAMFUND,
+        OrganisationType.STIFTELSE,
+    ):
+        reference = (application.submitted_at or timezone.now()).date()
+        if org.founded_on is None:
+            checks.append(
+                EligibilityCheck(
+                    "two_years",
+                    _("Two years of activity"),
+                    None,
+                    _("The organisation has not said when it started."),
+                )
+            )
+        else:
+            two_years = _years_before(reference, 2)
+            ok = org.founded_on <= two_years
+            checks.append(
+                EligibilityCheck(
+                    "two_years",
+                    _("Two years of activity"),
+                    ok,
+                    _("Active since %(date)s.") % {"date": org.founded_on.isoformat()},
+                )
+            )
+    return checks
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def case_file(application: Application) -> dict:
+    """Everything the application page shows, each in one query."""
+    org = application.organisation
+    earlier_grants = list(
+        Grant.objects.filter(application__organisation=org)
+        .exclude(application=application)
+        .select_related("application__round")
+        .prefetch_related(Prefetch("reports", queryset=Report.objects.order_by("due_date")))
+        .order_by("-awarded_on")
+    )
+    return {
+        "attachments": list(application.attachments.select_related("uploaded_by")),
+        "budget_lines": list(application.budget_lines.all()),
+        "partners": list(application.partners.all()),
+        "areas": list(application.areas.all()),
+        "earlier_grants": earlier_grants,
+        "checks": eligibility_checks(application),
+        "timeline": list(
+            Event.objects.filter(application=application)
+            .select_related("actor")
+            .order_by("created_at", "id")
+        ),
+        "comments": list(application.internal_comments.select_related("author")),
+        "supplement_requests": list(application.supplement_requests.select_related("requested_by")),
+        "decisions": list(application.decisions.select_related("meeting")),
+        "open_meetings": list(
+            DecisionMeeting.objects.filter(round_id=application.round_id, status="open")
+        ),
+    }
+
+
+def meetings_for_round(round_: Round):
+    return round_.meetings.annotate(n=Count("decisions")).order_by("-date", "-id")
+
+
+def meeting_totals(*, meeting: DecisionMeeting) -> list[dict]:
+    """Running totals per track against the current cap: decided before, this meeting, after."""
+    round_ = meeting.round
+    caps = current_caps(round_=round_)
+    decided = decided_totals(round_=round_)
+    this_meeting = dict(
+        meeting.decisions.filter(outcome=Decision.Outcome.APPROVED)
+        .values_list("application__track_id")
+        .annotate(total=Sum("amount"))
+    )
+    rows = []
+    for track in round_.tracks.all():
+        before = decided.get(track.pk) or 0
+        if meeting.status == DecisionMeeting.Status.CLOSED:
+            before -= this_meeting.get(track.pk) or 0
+        here = this_meeting.get(track.pk) or 0
+        cap = caps[track.pk]
+        rows.append(
+            {
+                "track": track,
+                "cap": cap,
+                "before": before,
+                "meeting": here,
+                "total": before + here,
+                "remaining": cap - before - here,
+                "overshoot": max(0, before + here - cap),
+            }
+        )
+    return rows
+
+
+def events_for_export():
+    return Event.objects.select_related("actor", "application", "grant", "round").order_by(
+        "created_at", "id"
+    )
+
+
+def grants_for_staff(user):
+    """Grants whose application the user may open (conflicts of interest hide them too)."""
+    return Grant.objects.filter(application__in=applications_for_staff(user))
+
+
+def grant_for_staff_or_404(user, pk) -> Grant:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        grants_for_staff(user).select_related(
+            "application__organisation", "application__round", "application__track"
+        ),
+        pk=pk,
+    )
+
+
+def grant_file(grant: Grant) -> dict:
+    """A grant's decisions, payments, reports, claims and timeline, one query each."""
+    from grants.models import Payment, RecoveryClaim
+
+    return {
+        "decisions": list(grant.application.decisions.select_related("meeting")),
+        "payments": list(Payment.objects.filter(grant=grant).order_by("number")),
+        "reports": list(Report.objects.filter(grant=grant).order_by("due_date")),
+        "claims": list(RecoveryClaim.objects.filter(grant=grant)),
+        "timeline": list(
+            Event.objects.filter(Q(grant=grant) | Q(application_id=grant.application_id))
+            .select_related("actor")
+            .order_by("created_at", "id")
+        ),
+    }
+
+
+def payments_for_staff(user, *, status: str | None = None):
+    from grants.models import Payment
+
+    rows = Payment.objects.filter(grant__in=grants_for_staff(user)).select_related(
+        "grant__application__organisation", "grant__application__round"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("due_date", "grant_id", "number")
+
+
+def reports_awaiting_review(user):
+    return (
+        Report.objects.filter(grant__in=grants_for_staff(user), review_status=Report.Review.PENDING)
+        .select_related("grant__application__organisation")
+        .order_by("submitted_at", "id")
+    )
+
+
+def open_claims(user):
+    from grants.models import RecoveryClaim
+
+    return (
+        RecoveryClaim.objects.filter(grant__in=grants_for_staff(user), settled_at__isnull=True)
+        .select_related("grant__application__organisation")
+        .order_by("due_date")
+    )
+
+
+ACTION_LABELS = {
+    "application.submitted": gettext_lazy("Application submitted"),
+    "application.supplement_requested": gettext_lazy("Supplement requested"),
+    "application.supplement_answered": gettext_lazy("Supplement answered"),
+    "application.assessment_started": gettext_lazy("Assessment started"),
+    "application.approved": gettext_lazy("Application approved"),
+    "application.rejected": gettext_lazy("Application rejected"),
+    "application.withdrawn": gettext_lazy("Application withdrawn"),
+    "application.assigned": gettext_lazy("Assigned to a case officer"),
+    "assessment.saved": gettext_lazy("Assessment saved"),
+    "supplement.requested": gettext_lazy("Request for supplementary information sent"),
+    "conflict.declared": gettext_lazy("Conflict of interest declared"),
+    "comment.added": gettext_lazy("Internal comment added"),
+    "meeting.application_added": gettext_lazy("Put on a decision meeting's agenda"),
+    "decision.recorded": gettext_lazy("Decision recorded"),
+    "decision.letter_sent": gettext_lazy("Decision letter sent"),
+    "grant.created": gettext_lazy("Grant created"),
+    "grant.supplemented": gettext_lazy("Supplementary grant"),
+    "payment.released": gettext_lazy("Instalment released"),
+    "payment.paid": gettext_lazy("Instalment paid"),
+    "report.approved": gettext_lazy("Report approved"),
+    "report.returned": gettext_lazy("Report returned for changes"),
+    "recovery.claimed": gettext_lazy("Recovery claim sent"),
+    "recovery.letter_sent": gettext_lazy("Recovery claim letter sent"),
+    "recovery.settled": gettext_lazy("Recovery claim settled"),
+}

@@ -1,0 +1,367 @@
+"""Decision meetings: agenda, decisions, closing within every track's cap, budget reallocation.
+Closing makes the decisions final, moves the applications, creates the grants with their payment
+plan and reports, and after commit renders the decision letters."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grants import roles
+from grants.models import (
+    Application,
+    BudgetChange,
+    Decision,
+    DecisionMeeting,
+    Grant,
+    Payment,
+    Report,
+    Round,
+    Track,
+)
+from grants.services import ServiceError
+from grants.services.applications import application_transition
+from grants.services.events import event_record
+from grants.templatetags.delmos import format_sek
+from grants.workflow import ApplicationStatus
+
+AGENDA_STATUSES = (ApplicationStatus.IN_ASSESSMENT, ApplicationStatus.APPROVED)
+
+
+def _require_decider(user) -> None:
+    if not roles.is_decision_maker(user):
+        raise ServiceError(_("Only decision makers may do this."), code="permission_denied")
+
+
+def _require_open(meeting: DecisionMeeting) -> DecisionMeeting:
+    locked = DecisionMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.status != DecisionMeeting.Status.OPEN:
+        raise ServiceError(
+            _("The meeting is closed: its decisions are final. A correction is a new decision."),
+            code="meeting_closed",
+        )
+    return locked
+
+
+@transaction.atomic
+def meeting_create(*, round_: Round, user, date: dt.date, title: str = "", notes: str = ""):
+    """Open a decision meeting for a round."""
+    _require_decider(user)
+    meeting = DecisionMeeting.objects.create(round=round_, date=date, title=title, notes=notes)
+    event_record(
+        action="meeting.created",
+        actor=user,
+        round=round_,
+        target=str(meeting),
+        data={"meeting": meeting.pk, "date": date.isoformat()},
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_add_applications(*, meeting: DecisionMeeting, applications, user) -> int:
+    """Put applications on a meeting's agenda. They must be assessed (in assessment), or approved
+    already (for a supplementary grant)."""
+    if not (roles.is_case_officer(user) or roles.is_decision_maker(user)):
+        raise ServiceError(_("Only staff may do this."), code="permission_denied")
+    meeting = _require_open(meeting)
+    added = 0
+    on_agenda = set(meeting.agenda.values_list("pk", flat=True))
+    for application in applications:
+        if application.round_id != meeting.round_id:
+            raise ServiceError(
+                _("%(application)s belongs to another round than the meeting.")
+                % {"application": application}
+            )
+        if application.status not in AGENDA_STATUSES:
+            raise ServiceError(
+                _(
+                    "%(application)s is %(status)s; only applications in assessment (or approved, for a supplementary grant) go to a meeting."
+                )
+                % {"application": application, "status": application.get_status_display()}
+            )
+        if application.pk in on_agenda:
+            continue
+        meeting.agenda.add(application)
+        event_record(
+            action="meeting.application_added",
+            actor=user,
+            application=application,
+            data={"meeting": meeting.pk},
+        )
+        added += 1
+    return added
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    meeting: DecisionMeeting,
+    application: Application,
+    user,
+    outcome: str,
+    amount: int = 0,
+    amount_per_year: dict | None = None,
+    reasons: str = "",
+) -> Decision:
+    """Record (or, while the meeting is open, change) the decision on one agenda item."""
+    _require_decider(user)
+    meeting = _require_open(meeting)
+    if not meeting.agenda.filter(pk=application.pk).exists():
+        raise ServiceError(_("The application is not on this meeting's agenda."))
+    if outcome == Decision.Outcome.REJECTED:
+        amount, amount_per_year = 0, {}
+        if not reasons.strip():
+            raise ServiceError(_("Give the reasons for a rejection."))
+    elif amount <= 0:
+        raise ServiceError(_("Give the amount granted."))
+    if amount_per_year and sum(amount_per_year.values()) != amount:
+        raise ServiceError(_("The amounts per year must add up to the amount."))
+    has_grant = Grant.objects.filter(application=application).exists()
+    if has_grant and outcome == Decision.Outcome.REJECTED:
+        raise ServiceError(_("A supplementary grant can only be approved."))
+    kind = Decision.Kind.SUPPLEMENTARY if has_grant else Decision.Kind.ORIGINAL
+    decision = Decision.objects.filter(meeting=meeting, application=application).first()
+    if decision is None:
+        decision = Decision(meeting=meeting, application=application)
+    decision.outcome = outcome
+    decision.kind = kind
+    decision.amount = amount
+    decision.amount_per_year = amount_per_year or {}
+    decision.reasons = reasons
+    decision.created_by = user
+    decision.created_at = timezone.now()
+    decision.save()
+    event_record(
+        action="decision.recorded",
+        actor=user,
+        application=application,
+        data={"meeting": meeting.pk, "outcome": outcome, "amount": amount, "kind": kind},
+    )
+    return decision
+
+
+def _caps(round_: Round) -> dict[int, int]:
+    from grants.selectors.officer import current_caps
+
+    return current_caps(round_=round_)
+
+
+def meeting_overshoots(*, meeting: DecisionMeeting) -> list[tuple[Track, int]]:
+    """Tracks whose cap the meeting's approvals would exceed, with the overshoot in kronor."""
+    from grants.selectors.officer import decided_totals
+
+    caps = _caps(meeting.round)
+    decided = decided_totals(round_=meeting.round)
+    here = dict(
+        meeting.decisions.filter(outcome=Decision.Outcome.APPROVED)
+        .values_list("application__track_id")
+        .annotate(total=Sum("amount"))
+    )
+    result = []
+    for track in meeting.round.tracks.all():
+        total = (decided.get(track.pk) or 0) + (here.get(track.pk) or 0)
+        if total > caps[track.pk]:
+            result.append((track, total - caps[track.pk]))
+    return result
+
+
+def _grant_plan(grant: Grant, round_: Round) -> None:
+    """Instalments (Round.instalments; every one after the first waits for an approved progress
+    report) and the reports due."""
+    count = round_.instalments
+    base = grant.amount_total // count
+    amounts = [base] * count
+    amounts[0] += grant.amount_total - base * count
+    today = timezone.localdate()
+    Payment.objects.bulk_create(
+        [
+            Payment(
+                grant=grant,
+                number=n,
+                due_date=today
+                if n == 1
+                else (round_.progress_report_due or round_.grant_period_start),
+                amount=amount,
+                status=Payment.Status.RELEASED if n == 1 else Payment.Status.PLANNED,
+                released_at=timezone.now() if n == 1 else None,
+                requires_progress_report=n > 1,
+            )
+            for n, amount in enumerate(amounts, start=1)
+        ]
+    )
+    reports = []
+    if round_.progress_report_due:
+        reports.append(
+            Report(grant=grant, kind=Report.Kind.PROGRESS, due_date=round_.progress_report_due)
+        )
+    reports.append(Report(grant=grant, kind=Report.Kind.FINAL, due_date=round_.final_report_due))
+    Report.objects.bulk_create(reports)
+
+
+def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
+    application = decision.application
+    grant = Grant.objects.select_for_update().filter(application=application).first()
+    if grant is None:
+        grant = Grant.objects.create(
+            application=application,
+            public_title=application.project_title,
+            public_summary=application.project_summary,
+            amount_total=decision.amount,
+            awarded_on=meeting.date,
+            last_decided_on=meeting.date,
+        )
+        areas = list(application.areas.all())
+        grant.beneficiary_kommuner.set(areas or [application.organisation.seat])
+        _grant_plan(grant, meeting.round)
+        event_record(
+            action="grant.created",
+            actor=decision.created_by,
+            application=application,
+            grant=grant,
+            data={"amount": decision.amount},
+            visible_to_applicant=True,
+        )
+    else:
+        grant.amount_total += decision.amount
+        grant.last_decided_on = meeting.date
+        grant.has_supplementary = (
+            grant.has_supplementary or decision.kind == Decision.Kind.SUPPLEMENTARY
+        )
+        grant.save(update_fields=["amount_total", "last_decided_on", "has_supplementary"])
+        last = grant.payments.order_by("-number").first()
+        Payment.objects.create(
+            grant=grant,
+            number=(last.number + 1) if last else 1,
+            due_date=timezone.localdate(),
+            amount=decision.amount,
+            status=Payment.Status.RELEASED,
+            released_at=timezone.now(),
+        )
+        event_record(
+            action="grant.supplemented",
+            actor=decision.created_by,
+            application=application,
+            grant=grant,
+            data={"amount": decision.amount, "total": grant.amount_total},
+            visible_to_applicant=True,
+        )
+    return grant
+
+
+@transaction.atomic
+def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
+    """Close the meeting: refused if an agenda item has no decision or a track's cap would be
+    exceeded (with the overshoot in kronor). Otherwise decisions become final, applications move
+    to approved or rejected, grants are created or supplemented, and letters follow after commit."""
+    _require_decider(user)
+    meeting = _require_open(meeting)
+    # Lock the round so two meetings of it cannot close at once and together exceed a cap.
+    Round.objects.select_for_update().get(pk=meeting.round_id)
+    undecided = meeting.agenda.exclude(decisions__meeting=meeting)
+    if undecided.exists():
+        raise ServiceError(
+            _("Every application on the agenda needs a decision first: %(cases)s")
+            % {"cases": ", ".join(str(a) for a in undecided)},
+            code="undecided",
+        )
+    overshoots = meeting_overshoots(meeting=meeting)
+    if overshoots:
+        raise ServiceError(
+            _("The meeting cannot be closed: it would exceed the cap of %(tracks)s.")
+            % {
+                "tracks": "; ".join(
+                    _("%(track)s by %(amount)s") % {"track": t.name, "amount": format_sek(n)}
+                    for t, n in overshoots
+                )
+            },
+            code="cap_exceeded",
+        )
+    decisions = list(
+        meeting.decisions.select_related("application__organisation", "application__round")
+    )
+    for decision in decisions:
+        application = decision.application
+        if decision.kind == Decision.Kind.ORIGINAL:
+            application_transition(
+                application=application,
+                to_status=ApplicationStatus.APPROVED
+                if decision.outcome == Decision.Outcome.APPROVED
+                else ApplicationStatus.REJECTED,
+                user=user,
+                data={"meeting": meeting.pk, "amount": decision.amount},
+            )
+        if decision.outcome == Decision.Outcome.APPROVED:
+            _grant_apply(decision, meeting)
+    meeting.status = DecisionMeeting.Status.CLOSED
+    meeting.closed_at = timezone.now()
+    meeting.closed_by = user
+    meeting.save(update_fields=["status", "closed_at", "closed_by"])
+    event_record(
+        action="meeting.closed",
+        actor=user,
+        round=meeting.round,
+        target=str(meeting),
+        data={"meeting": meeting.pk, "decisions": len(decisions)},
+    )
+    from grants.tasks.officer import decision_letter_render
+
+    ids = [d.pk for d in decisions]
+    transaction.on_commit(lambda: [decision_letter_render.delay(decision_id=i) for i in ids])
+    return meeting
+
+
+@transaction.atomic
+def budget_reallocate(
+    *,
+    from_track: Track,
+    to_track: Track,
+    amount: int,
+    effective_on: dt.date,
+    reference: str,
+    reason: str,
+    user,
+) -> tuple[BudgetChange, BudgetChange]:
+    """Move money between two tracks of a round: two budget changes with the same reference."""
+    from grants.selectors.officer import decided_totals
+
+    _require_decider(user)
+    if from_track.round_id != to_track.round_id or from_track.pk == to_track.pk:
+        raise ServiceError(_("Choose two different tracks of the same round."))
+    round_ = Round.objects.select_for_update().get(pk=from_track.round_id)
+    caps = _caps(round_)
+    decided = decided_totals(round_=round_).get(from_track.pk) or 0
+    new_from = caps[from_track.pk] - amount
+    if new_from < decided:
+        raise ServiceError(
+            _("%(track)s has %(decided)s decided already; at most %(max)s can be moved.")
+            % {
+                "track": from_track.name,
+                "decided": format_sek(decided),
+                "max": format_sek(caps[from_track.pk] - decided),
+            }
+        )
+    common = {
+        "effective_on": effective_on,
+        "reference": reference,
+        "reason": reason,
+        "created_by": user,
+    }
+    out = BudgetChange.objects.create(track=from_track, new_cap=new_from, **common)
+    into = BudgetChange.objects.create(track=to_track, new_cap=caps[to_track.pk] + amount, **common)
+    event_record(
+        action="budget.reallocated",
+        actor=user,
+        round=round_,
+        target=reference,
+        data={
+            "from_track": from_track.pk,
+            "to_track": to_track.pk,
+            "amount": amount,
+            "effective_on": effective_on.isoformat(),
+            "reference": reference,
+        },
+    )
+    return out, into

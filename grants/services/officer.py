@@ -1,0 +1,204 @@
+"""Case officers' actions: assignment, assessment, supplement requests, conflicts of interest and
+internal comments. Each is atomic and writes its Event in the same transaction."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grants import roles
+from grants.emails import email_send
+from grants.models import (
+    Application,
+    Assessment,
+    ConflictOfInterest,
+    InternalComment,
+    SupplementRequest,
+    User,
+)
+from grants.services import ServiceError
+from grants.services.applications import application_transition
+from grants.services.events import event_record
+from grants.workflow import ApplicationStatus
+
+ASSESSMENT_FIELDS = (
+    "formal_requirements_met",
+    "formal_notes",
+    "score_relevance",
+    "score_goal_fulfilment",
+    "score_efficiency",
+    "score_long_term",
+    "recommendation",
+    "proposed_amount",
+    "notes",
+)
+
+
+class AssessmentConflict(ServiceError):
+    """Someone saved the assessment after this user opened it. Carries the stored version."""
+
+    def __init__(self, current: Assessment):
+        super().__init__(
+            _(
+                "Another case officer saved this assessment while you were working on it. "
+                "Their version is shown next to yours: merge the two and save again."
+            ),
+            code="stale_version",
+        )
+        self.current = current
+
+
+def _require_officer(user) -> None:
+    if not roles.is_case_officer(user):
+        raise ServiceError(_("Only case officers may do this."), code="permission_denied")
+
+
+@transaction.atomic
+def applications_assign(*, applications, officer: User, user) -> int:
+    """Assign applications to a case officer (bulk). Returns how many changed."""
+    _require_officer(user)
+    if not roles.is_case_officer(officer):
+        raise ServiceError(_("Applications can only be assigned to a case officer."))
+    changed = 0
+    for application in Application.objects.select_for_update().filter(
+        pk__in=[a.pk for a in applications]
+    ):
+        if application.assigned_officer_id == officer.pk:
+            continue
+        if application.conflicts.filter(officer=officer).exists():
+            raise ServiceError(
+                _("%(officer)s has declared a conflict of interest on %(application)s.")
+                % {"officer": officer, "application": application}
+            )
+        Application.objects.filter(pk=application.pk).update(
+            assigned_officer=officer, version=F("version") + 1, updated_at=timezone.now()
+        )
+        event_record(
+            action="application.assigned",
+            actor=user,
+            application=application,
+            data={"officer": officer.pk, "officer_name": str(officer)},
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def assessment_save(
+    *, application: Application, user, data: dict, expected_version: int | None
+) -> Assessment:
+    """Save the assessment. `expected_version` is the version the officer opened (None for a new
+    one); if someone saved in between, AssessmentConflict carries their version to merge with."""
+    _require_officer(user)
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.SUPPLEMENT_REQUESTED,
+        ApplicationStatus.IN_ASSESSMENT,
+    ):
+        raise ServiceError(_("A decided or withdrawn application can no longer be assessed."))
+    assessment = Assessment.objects.select_for_update().filter(application=locked).first()
+    if assessment is None:
+        if expected_version not in (None, 0):
+            raise ServiceError(_("The assessment no longer exists."))
+        assessment = Assessment(application=locked, officer=user, version=1)
+    else:
+        if expected_version != assessment.version:
+            raise AssessmentConflict(assessment)
+        assessment.version += 1
+        assessment.officer = user
+    for field in ASSESSMENT_FIELDS:
+        setattr(assessment, field, data.get(field))
+    for field in ("formal_notes", "recommendation", "notes"):
+        if getattr(assessment, field) is None:
+            setattr(assessment, field, "")
+    if assessment.formal_requirements_met is False and not assessment.formal_notes.strip():
+        raise ServiceError(_("Give the reasons when the formal requirements are not met."))
+    assessment.full_clean(exclude=["application", "officer"])
+    assessment.save()
+    if locked.status == ApplicationStatus.SUBMITTED:
+        application_transition(
+            application=locked, to_status=ApplicationStatus.IN_ASSESSMENT, user=user
+        )
+    event_record(
+        action="assessment.saved",
+        actor=user,
+        application=locked,
+        data={
+            "version": assessment.version,
+            "recommendation": assessment.recommendation,
+            "proposed_amount": assessment.proposed_amount,
+        },
+    )
+    return assessment
+
+
+@transaction.atomic
+def supplement_request(
+    *, application: Application, user, message: str, due_date: dt.date
+) -> SupplementRequest:
+    """Ask the applicant for more information by a due date; e-mails the organisation's members."""
+    _require_officer(user)
+    if due_date <= timezone.localdate():
+        raise ServiceError(_("The due date must be in the future."))
+    locked = application_transition(
+        application=application,
+        to_status=ApplicationStatus.SUPPLEMENT_REQUESTED,
+        user=user,
+        data={"due_date": due_date.isoformat()},
+    )
+    request = SupplementRequest.objects.create(
+        application=locked, message=message, due_date=due_date, requested_by=user
+    )
+    event_record(
+        action="supplement.requested",
+        actor=user,
+        application=locked,
+        data={"due_date": due_date.isoformat(), "message": message},
+        visible_to_applicant=True,
+    )
+    recipients = User.objects.filter(
+        memberships__organisation_id=locked.organisation_id, is_active=True
+    )
+    for recipient in recipients:
+        email_send(
+            to=recipient.email,
+            template="officer_supplement_request",
+            context={"application": locked, "request": request, "recipient": recipient},
+            language=recipient.language,
+        )
+    return request
+
+
+@transaction.atomic
+def conflict_declare(*, application: Application, user, reason: str) -> ConflictOfInterest:
+    """Declare a conflict of interest (jäv): the application leaves the officer's view, and an
+    assignment to them is removed."""
+    if not (roles.is_case_officer(user) or roles.is_decision_maker(user)):
+        raise ServiceError(_("Only staff may declare a conflict of interest."))
+    conflict, created = ConflictOfInterest.objects.get_or_create(
+        application=application, officer=user, defaults={"reason": reason}
+    )
+    if application.assigned_officer_id == user.pk:
+        Application.objects.filter(pk=application.pk).update(
+            assigned_officer=None, version=F("version") + 1
+        )
+    if created:
+        event_record(
+            action="conflict.declared", actor=user, application=application, data={"reason": reason}
+        )
+    return conflict
+
+
+@transaction.atomic
+def comment_add(*, application: Application, user, text: str) -> InternalComment:
+    """An internal note on the application, never shown to the applicant."""
+    if not (roles.is_case_officer(user) or roles.is_decision_maker(user)):
+        raise ServiceError(_("Only staff may comment."))
+    if not text.strip():
+        raise ServiceError(_("Write a comment."))
+    comment = InternalComment.objects.create(application=application, author=user, text=text)
+    event_record(action="comment.added", actor=user, application=application)
+    return comment

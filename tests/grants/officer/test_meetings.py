@@ -1,0 +1,233 @@
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from grants.models import BudgetChange, Decision, DecisionMeeting, Event, Grant, Payment, Report
+from grants.services import ServiceError
+from grants.services.decisions import meeting_close
+from grants.tasks.officer import decision_letter_render
+from tests import factories
+
+from .conftest import submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(track, decision_maker, client):
+    client.force_login(decision_maker)
+    response = client.post(
+        f"/handlaggning/omgang/{track.round.pk}/nytt-mote/", {"date": "2030-06-12", "title": "Juni"}
+    )
+    assert response.status_code == 302
+    return DecisionMeeting.objects.get()
+
+
+def _on_agenda(meeting, track, **extra):
+    application = submit(factories.make_application(track=track, **extra), assess=True)
+    meeting.agenda.add(application)
+    return application
+
+
+def _decide(client, meeting, application, **data):
+    prefix = f"a{application.pk}-"
+    return client.post(
+        f"/handlaggning/moten/{meeting.pk}/beslut/{application.pk}/",
+        {prefix + k: v for k, v in data.items()},
+    )
+
+
+def test_running_totals_show_each_tracks_remaining_cap(client, meeting, track):
+    a = _on_agenda(meeting, track)
+    assert _decide(client, meeting, a, outcome="approved", amount="600000").status_code == 302
+    html = client.get(f"/handlaggning/moten/{meeting.pk}/").content.decode()
+    assert "600\xa0000\xa0kr" in html and "400\xa0000\xa0kr" in html
+
+
+def test_closing_over_a_cap_is_refused_with_the_overshoot_then_closes_within_it(
+    client, meeting, track, applicant, organisation, mailoutbox, django_capture_on_commit_callbacks
+):
+    a = _on_agenda(meeting, track, organisation=organisation)
+    b = _on_agenda(meeting, track)
+    a.areas.set([factories.kommun("Bollnäs"), factories.kommun("Ovanåker")])
+    _decide(client, meeting, a, outcome="approved", amount="700000")
+    _decide(client, meeting, b, outcome="approved", amount="450000")
+    response = client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    assert response.status_code == 409
+    assert "150\xa0000\xa0kr" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == "open" and not Grant.objects.exists()
+
+    _decide(client, meeting, b, outcome="rejected", reasons="Svag koppling till segregation")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert meeting.status == "closed"
+    assert (a.status, b.status) == ("approved", "rejected")
+    grant = Grant.objects.get()
+    assert grant.application == a and grant.amount_total == 700_000
+    assert grant.awarded_on == grant.last_decided_on == dt.date(2030, 6, 12)
+    assert {k.name for k in grant.beneficiary_kommuner.all()} == {"Bollnäs", "Ovanåker"}
+    assert [p.amount for p in grant.payments.all()] == [350_000, 350_000]
+    assert [p.requires_progress_report for p in grant.payments.all()] == [False, True]
+    assert set(grant.reports.values_list("kind", flat=True)) == {"final"}
+    letter = Decision.objects.get(application=a).letter_pdf
+    text = PdfReader(io.BytesIO(letter.open("rb").read())).pages[0].extract_text()
+    assert a.case_number in text and "700" in text
+    assert [m.to for m in mailoutbox] == [[applicant.email]]
+    assert Event.objects.filter(action="meeting.closed").count() == 1
+
+
+def test_closed_decisions_are_final(client, meeting, track):
+    a = _on_agenda(meeting, track)
+    _decide(client, meeting, a, outcome="rejected", reasons="Utanför målgruppen")
+    client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    response = _decide(client, meeting, a, outcome="approved", amount="100000")
+    assert response.status_code == 400
+    assert Decision.objects.get().outcome == "rejected"
+
+
+def test_closing_needs_a_decision_on_every_agenda_item(meeting, track, decision_maker):
+    _on_agenda(meeting, track)
+    with pytest.raises(ServiceError) as error:
+        meeting_close(meeting=meeting, user=decision_maker)
+    assert error.value.code == "undecided"
+
+
+def test_rejection_needs_reasons_and_approval_an_amount(client, meeting, track):
+    a = _on_agenda(meeting, track)
+    assert _decide(client, meeting, a, outcome="rejected", reasons="").status_code == 400
+    assert _decide(client, meeting, a, outcome="approved", amount="").status_code == 400
+    assert not Decision.objects.exists()
+
+
+def test_multi_year_amounts_must_add_up(client, meeting, track):
+    track.multi_year = True
+    track.save()
+    a = _on_agenda(meeting, track)
+    response = _decide(
+        client,
+        meeting,
+        a,
+        outcome="approved",
+        amount="500000",
+        amount_per_year="2030: 300000\n2031: 100000",
+    )
+    assert response.status_code == 400
+    _decide(
+        client,
+        meeting,
+        a,
+        outcome="approved",
+        amount="",
+        amount_per_year="2030: 300000\n2031: 200000",
+    )
+    decision = Decision.objects.get()
+    assert decision.amount == 500_000 and decision.amount_per_year == {
+        "2030": 300_000,
+        "2031": 200_000,
+    }
+
+
+def test_a_supplementary_grant_is_a_new_decision_at_a_later_meeting(
+    client, meeting, track, decision_maker, django_capture_on_commit_callbacks
+):
+    a = _on_agenda(meeting, track)
+    _decide(client, meeting, a, outcome="approved", amount="300000")
+    client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    later = DecisionMeeting.objects.create(round=track.round, date=dt.date(2030, 9, 1))
+    a.refresh_from_db()
+    later.agenda.add(a)
+    _decide(client, later, a, outcome="approved", amount="100000")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/handlaggning/moten/{later.pk}/stang/").status_code == 302
+    grant = Grant.objects.get()
+    assert grant.amount_total == 400_000 and grant.has_supplementary
+    assert grant.last_decided_on == dt.date(2030, 9, 1)
+    assert list(Decision.objects.order_by("id").values_list("kind", flat=True)) == [
+        "original",
+        "supplementary",
+    ]
+    assert Payment.objects.filter(grant=grant).count() == 3
+
+
+def test_letter_task_is_idempotent(client, meeting, track, django_capture_on_commit_callbacks):
+    a = _on_agenda(meeting, track)
+    _decide(client, meeting, a, outcome="rejected", reasons="Utanför målgruppen")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    decision = Decision.objects.get()
+    name = decision.letter_pdf.name
+    assert decision_letter_render(decision_id=decision.pk) is False
+    decision.refresh_from_db()
+    assert decision.letter_pdf.name == name
+
+
+def test_reallocation_writes_two_budget_changes_and_lets_the_meeting_close(
+    client, meeting, track, django_capture_on_commit_callbacks
+):
+    other = factories.make_track(round_=track.round, civil=False, budget_cap=2_000_000)
+    a = _on_agenda(meeting, track)
+    _decide(client, meeting, a, outcome="approved", amount="1200000")
+    assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 409
+    response = client.post(
+        f"/handlaggning/omgang/{track.round.pk}/omfordelning/",
+        {
+            "from_track": other.pk,
+            "to_track": track.pk,
+            "amount": "300000",
+            "effective_on": "2030-06-10",
+            "reference": "Ku2030/123",
+            "reason": "Regeringsbeslut",
+        },
+    )
+    assert response.status_code == 302
+    changes = {c.track_id: c.new_cap for c in BudgetChange.objects.filter(reference="Ku2030/123")}
+    assert changes == {other.pk: 1_700_000, track.pk: 1_300_000}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 302
+
+
+def test_reallocation_cannot_take_money_already_decided(client, meeting, track):
+    other = factories.make_track(round_=track.round, civil=False)
+    a = _on_agenda(meeting, track)
+    _decide(client, meeting, a, outcome="approved", amount="900000")
+    client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    response = client.post(
+        f"/handlaggning/omgang/{track.round.pk}/omfordelning/",
+        {
+            "from_track": track.pk,
+            "to_track": other.pk,
+            "amount": "200000",
+            "effective_on": "2030-07-01",
+            "reference": "X",
+            "reason": "Y",
+        },
+    )
+    assert response.status_code == 200
+    assert not BudgetChange.objects.exists()
+
+
+def test_case_officers_cannot_record_decisions_or_close(client, meeting, track, case_officer):
+    a = _on_agenda(meeting, track)
+    client.force_login(case_officer)
+    assert client.get(f"/handlaggning/moten/{meeting.pk}/").status_code == 200
+    assert _decide(client, meeting, a, outcome="approved", amount="1000").status_code == 404
+    assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 404
+    assert not Decision.objects.exists()
+    assert Report.objects.count() == 0
+
+
+def test_a_decision_maker_with_a_conflict_does_not_see_or_decide_that_item(
+    client, meeting, track, decision_maker
+):
+    a = _on_agenda(meeting, track)
+    a.conflicts.create(officer=decision_maker, reason="Styrelseledamot")
+    html = client.get(f"/handlaggning/moten/{meeting.pk}/").content.decode()
+    assert f'id="a{a.pk}"' not in html
+    assert _decide(client, meeting, a, outcome="approved", amount="1000").status_code == 404

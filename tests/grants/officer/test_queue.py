@@ -1,0 +1,194 @@
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from grants.models import Assessment, DecisionMeeting, Event, SupplementRequest
+from tests import factories
+
+from .conftest import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(html):
+    return html.count('name="application" value=')
+
+
+def test_queue_filters_by_county_and_free_text(client, case_officer, track):
+    gavleborg = submit(
+        factories.make_application(
+            track=track,
+            organisation=factories.make_organisation(
+                name="Hälsinge förening", seat=factories.kommun("Bollnäs")
+            ),
+        )
+    )
+    skane = submit(
+        factories.make_application(
+            track=track,
+            organisation=factories.make_organisation(
+                name="Malmö förening", seat=factories.kommun("Malmö")
+            ),
+            project_title="Språkcafé",
+        )
+    )
+    client.force_login(case_officer)
+    lan = gavleborg.organisation.seat.lan
+    html = client.get(f"/handlaggning/ko/?county={lan.pk}").content.decode()
+    assert "Hälsinge förening" in html and "Malmö förening" not in html
+    html = client.get("/handlaggning/ko/?q=språkcafé").content.decode()
+    assert "Malmö förening" in html and "Hälsinge förening" not in html
+    html = client.get(f"/handlaggning/ko/?q={skane.case_number}").content.decode()
+    assert _rows(html) == 1
+
+
+def test_queue_filters_by_amount_score_officer_status_and_overdue(client, case_officer, track):
+    small = submit(factories.make_application(track=track, requested_amount=100_000))
+    big = submit(factories.make_application(track=track, requested_amount=900_000), assess=True)
+    Assessment.objects.create(
+        application=big,
+        officer=case_officer,
+        score_relevance=5,
+        score_goal_fulfilment=4,
+        score_efficiency=4,
+        score_long_term=3,
+    )
+    big.assigned_officer = case_officer
+    big.save()
+    SupplementRequest.objects.create(
+        application=small, message="?", due_date="2000-01-01", requested_by=case_officer
+    )
+    client.force_login(case_officer)
+    get = lambda q: client.get(f"/handlaggning/ko/?{q}").content.decode()  # noqa: E731
+    assert _rows(get("amount_min=500000")) == 1
+    assert _rows(get("amount_max=500000")) == 1
+    assert _rows(get("score_min=15")) == 1
+    assert _rows(get("score_min=17")) == 0
+    assert _rows(get(f"officer={case_officer.pk}")) == 1
+    assert _rows(get("officer=null")) == 1
+    assert _rows(get("status=in_assessment")) == 1
+    assert f'id="pick-{small.pk}"' in get("overdue=true")
+    assert _rows(get("overdue=true")) == 1
+    assert _rows(get(f"round={track.round.pk}&track={track.pk}")) == 2
+
+
+def test_queue_sorts_by_amount(client, case_officer, track):
+    a = submit(factories.make_application(track=track, requested_amount=100_000))
+    b = submit(factories.make_application(track=track, requested_amount=900_000))
+    client.force_login(case_officer)
+    html = client.get("/handlaggning/ko/?sort=-amount").content.decode()
+    assert html.index(f'id="pick-{b.pk}"') < html.index(f'id="pick-{a.pk}"')
+    html = client.get("/handlaggning/ko/?sort=amount").content.decode()
+    assert html.index(f'id="pick-{a.pk}"') < html.index(f'id="pick-{b.pk}"')
+
+
+def test_queue_hides_drafts_and_applications_with_a_declared_conflict(client, case_officer, track):
+    draft = factories.make_application(track=track, project_title="Utkastet")
+    hidden = submit(factories.make_application(track=track))
+    hidden.conflicts.create(officer=case_officer, reason="styrelse")
+    client.force_login(case_officer)
+    html = client.get("/handlaggning/ko/").content.decode()
+    assert f'id="pick-{draft.pk}"' not in html
+    assert f'id="pick-{hidden.pk}"' not in html
+
+
+def test_queue_runs_a_fixed_number_of_queries_whatever_the_rows(client, case_officer, track):
+    client.force_login(case_officer)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/handlaggning/ko/?sort=-score")
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(2):
+        submit(factories.make_application(track=track), assess=True)
+    few = count()
+    for n in range(30):
+        app = submit(factories.make_application(track=track), assess=True)
+        Assessment.objects.create(application=app, officer=case_officer, score_relevance=n % 5 + 1)
+        app.assigned_officer = case_officer
+        app.save()
+    many = count()
+    assert few == many
+    assert many <= 14
+
+
+def test_bulk_assign_sets_the_officer_and_logs_it(client, case_officer, track):
+    apps = [submit(factories.make_application(track=track)) for _ in range(3)]
+    other = factories.make_officer(email="colleague@example.org")
+    client.force_login(case_officer)
+    response = client.post(
+        "/handlaggning/ko/atgard/",
+        {"application": [a.pk for a in apps[:2]], "action": "assign", "officer": other.pk},
+    )
+    assert response.status_code == 302
+    assigned = {
+        a.pk: a.assigned_officer_id
+        for a in type(apps[0]).objects.filter(pk__in=[a.pk for a in apps])
+    }
+    assert assigned == {apps[0].pk: other.pk, apps[1].pk: other.pk, apps[2].pk: None}
+    events = Event.objects.filter(action="application.assigned")
+    assert events.count() == 2 and {e.actor for e in events} == {case_officer}
+
+
+def test_bulk_add_to_meeting_puts_assessed_applications_on_the_agenda(client, case_officer, track):
+    ready = submit(factories.make_application(track=track), assess=True)
+    not_ready = submit(factories.make_application(track=track))
+    meeting = DecisionMeeting.objects.create(round=track.round, date="2030-06-12")
+    client.force_login(case_officer)
+    client.post(
+        "/handlaggning/ko/atgard/",
+        {"application": [ready.pk], "action": "meeting", "meeting": meeting.pk},
+    )
+    assert list(meeting.agenda.all()) == [ready]
+    response = client.post(
+        "/handlaggning/ko/atgard/",
+        {"application": [not_ready.pk], "action": "meeting", "meeting": meeting.pk},
+        follow=True,
+    )
+    assert not_ready not in meeting.agenda.all()
+    assert "inskickad" in response.content.decode()
+
+
+def test_export_csv_and_xlsx_follow_the_filters(client, case_officer, track):
+    submit(factories.make_application(track=track, requested_amount=100_000, project_title="Liten"))
+    submit(factories.make_application(track=track, requested_amount=900_000, project_title="Stor"))
+    client.force_login(case_officer)
+    response = client.get("/handlaggning/ko/export.csv?amount_min=500000")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "case_number"
+    assert [r[9] for r in rows[1:]] == ["Stor"]
+    response = client.get("/handlaggning/ko/export.xlsx?amount_max=500000")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    assert values[0][0] == "case_number"
+    assert [v[9] for v in values[1:]] == ["Liten"]
+    assert values[1][10] == 100_000
+
+
+def test_queue_filters_by_municipality_worked_in_and_by_organisation_type(
+    client, case_officer, track
+):
+    municipal_track = factories.make_track(round_=track.round, civil=False)
+    association = submit(factories.make_application(track=track))
+    association.areas.set([factories.kommun("Ovanåker"), factories.kommun("Ljusdal")])
+    municipality = submit(
+        factories.make_application(
+            track=municipal_track,
+            organisation=factories.make_organisation(
+                org_type="kommun", seat=factories.kommun("Malmö")
+            ),
+        )
+    )
+    client.force_login(case_officer)
+    ovanaker = factories.kommun("Ovanåker")
+    html = client.get(f"/handlaggning/ko/?municipality={ovanaker.pk}&sort=-score").content.decode()
+    assert _rows(html) == 1 and f'id="pick-{association.pk}"' in html
+    html = client.get("/handlaggning/ko/?org_type=kommun").content.decode()
+    assert _rows(html) == 1 and f'id="pick-{municipality.pk}"' in html

@@ -55,6 +55,11 @@ def _locked_draft(application: Application, expected_version: int | None) -> App
     return locked
 
 
+def _target(application: Application) -> str:
+    """The event's target text (an untitled draft has neither title nor case number yet)."""
+    return application.case_number or application.project_title or f"#{application.pk}"
+
+
 def _json_safe(data: dict) -> dict:
     return {
         key: value.isoformat() if isinstance(value, dt.date) else value
@@ -67,7 +72,12 @@ def application_create(*, organisation, track, user) -> Application:
     application = Application.objects.create(
         round=track.round, track=track, organisation=organisation, created_by=user
     )
-    event_record(action="application.created", actor=user, application=application)
+    event_record(
+        action="application.created",
+        actor=user,
+        application=application,
+        target=_target(application),
+    )
     return application
 
 
@@ -128,6 +138,7 @@ def application_save_section(
         action="application.draft_saved",
         actor=user,
         application=locked,
+        target=_target(locked),
         data={"section": section, "version": locked.version},
     )
     return locked
@@ -158,6 +169,7 @@ def attachment_add(
         action="application.attachment_added",
         actor=user,
         application=locked,
+        target=_target(locked),
         data={"attachment": attachment.pk, "name": attachment.original_name},
     )
     return attachment
@@ -176,6 +188,7 @@ def attachment_delete(*, application: Application, attachment_id: int, user) -> 
         action="application.attachment_deleted",
         actor=user,
         application=locked,
+        target=_target(locked),
         data={"name": attachment.original_name},
     )
     transaction.on_commit(lambda: storage.delete(name))

@@ -13,6 +13,7 @@ from grants.models import (
     Application,
     Attachment,
     BudgetLine,
+    Event,
     Grant,
     Partner,
     Report,
@@ -39,7 +40,24 @@ class StaleVersion(ServiceError):
         self.current = current
 
 
-def _locked_draft(application: Application, expected_version: int | None) -> Application:
+def _saved_elsewhere(application: Application, expected_version: int, editor: str) -> bool:
+    """Whether a version newer than the one the form was loaded with came from another editor
+    (another tab, window or device). The same page's own autosaves are not a conflict."""
+    if not editor:
+        return True
+    newer = Event.objects.filter(
+        application=application,
+        action="application.draft_saved",
+        data__version__gt=expected_version,
+    )
+    return newer.exclude(data__editor=editor).exists() or newer.count() != (
+        application.version - expected_version
+    )
+
+
+def _locked_draft(
+    application: Application, expected_version: int | None, editor: str = ""
+) -> Application:
     locked = (
         Application.objects.select_for_update()
         .select_related("round", "track", "organisation")
@@ -50,7 +68,13 @@ def _locked_draft(application: Application, expected_version: int | None) -> App
             _("The application has been submitted and can no longer be changed."),
             code="not_editable",
         )
-    if expected_version is not None and expected_version != locked.version:
+    if (
+        expected_version is not None
+        and expected_version != locked.version
+        and (
+            expected_version > locked.version or _saved_elsewhere(locked, expected_version, editor)
+        )
+    ):
         raise StaleVersion(locked)
     return locked
 
@@ -83,11 +107,18 @@ def application_create(*, organisation, track, user) -> Application:
 
 @transaction.atomic
 def application_save_section(
-    *, application: Application, section: str, data, user, expected_version: int | None
+    *,
+    application: Application,
+    section: str,
+    data,
+    user,
+    expected_version: int | None,
+    editor: str = "",
 ) -> Application:
     """Store one section of a draft. `data` is the cleaned data of the section's form (a list of
-    rows for partners and budget). Refuses a save based on an older version (StaleVersion)."""
-    locked = _locked_draft(application, expected_version)
+    rows for partners and budget). Refuses a save based on an older version (StaleVersion),
+    unless every newer version was saved by the same `editor` (one page's autosaves)."""
+    locked = _locked_draft(application, expected_version, editor)
     fields = ["version", "updated_at"]
     if section in ("project", "effect"):
         for name, value in data.items():
@@ -139,7 +170,7 @@ def application_save_section(
         actor=user,
         application=locked,
         target=_target(locked),
-        data={"section": section, "version": locked.version},
+        data={"section": section, "version": locked.version, "editor": editor},
     )
     return locked
 

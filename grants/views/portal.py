@@ -1,6 +1,8 @@
 """The applicant portal. Every view fetches through grants.access: another organisation's data
 answers 404, an anonymous visitor goes to the login page."""
 
+import secrets
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -239,6 +241,7 @@ def application_section(request, pk, section):
                     data=_cleaned(section, form),
                     user=request.user,
                     expected_version=expected,
+                    editor=request.POST.get("editor", "")[:40],
                 )
             except StaleVersionError as exc:
                 conflict = {
@@ -274,7 +277,14 @@ def application_section(request, pk, section):
     return render(
         request,
         "portal/application_section.html",
-        _section_context(application, section, form=form, version=version, conflict=conflict),
+        _section_context(
+            application,
+            section,
+            form=form,
+            version=version,
+            conflict=conflict,
+            editor=request.POST.get("editor", "")[:40] or secrets.token_urlsafe(12),
+        ),
         status=409 if conflict else 200,
     )
 

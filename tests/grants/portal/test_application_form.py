@@ -424,3 +424,27 @@ def test_the_application_pages_have_one_h1(client, applicant, draft):
     ):
         html = client.get(_section(draft, section)).content.decode()
         assert len(re.findall(r"<h1", html)) == 1, section
+
+
+def test_a_pages_own_autosave_in_flight_is_not_a_conflict_but_another_tabs_is(
+    client, applicant, draft
+):
+    client.force_login(applicant)
+    data = {"collaboration": "A", "long_term_effect": "", "follow_up": ""}
+    # Tab A autosaves (version 1 → 2), then its Save button posts the version it still had.
+    client.post(
+        _section(draft, "effect"), {**data, "version": 1, "editor": "tab-a"}, HTTP_HX_REQUEST="true"
+    )
+    response = client.post(
+        _section(draft, "effect"), {**data, "collaboration": "A2", "version": 1, "editor": "tab-a"}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.collaboration == "A2" and draft.version == 3
+    # Tab B, loaded at version 1, is stale: tab A saved since.
+    response = client.post(
+        _section(draft, "effect"), {**data, "collaboration": "B", "version": 1, "editor": "tab-b"}
+    )
+    assert response.status_code == 409
+    draft.refresh_from_db()
+    assert draft.collaboration == "A2"

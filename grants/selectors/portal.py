@@ -287,6 +287,12 @@ def application_problems(application: Application, *, now=None) -> list[Problem]
     years = grant_years(application)
     if start and end and years is None and (end - start).days > 366:
         need("project", "end_date", _("This track gives grants for one year at most."))
+    if start and end and years and (end - start).days > 366 * len(years):
+        need(
+            "project",
+            "end_date",
+            _("This track gives grants for %(years)s years at most.") % {"years": len(years)},
+        )
     lines = list(application.budget_lines.all())
     if not lines or application.requested_amount <= 0:
         need("budget", "form-0-category", _("Add the budget lines of the project."))
@@ -384,6 +390,18 @@ def application_snapshot(application: Application) -> dict:
             for a in application.attachments.all()
         ],
     }
+
+
+def last_section(application: Application) -> str:
+    """Where the applicant was: the section saved last, so returning resumes there."""
+    event = (
+        Event.objects.filter(application=application, action="application.draft_saved")
+        .order_by("-created_at", "-pk")
+        .only("data")
+        .first()
+    )
+    section = (event.data or {}).get("section") if event else None
+    return section if section in sections_for(application.track) else "project"
 
 
 # -- after submission -----------------------------------------------------------------------------

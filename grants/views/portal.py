@@ -444,6 +444,9 @@ def application_detail(request, pk):
         {
             "application": application,
             "is_draft": application.status == ApplicationStatus.DRAFT,
+            "resume_section": selectors.last_section(application)
+            if application.status == ApplicationStatus.DRAFT
+            else None,
             "history": selectors.applicant_history(application),
             "open_supplements": selectors.open_supplement_requests(application),
             "supplements": application.supplement_requests.all(),

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 import pytest
@@ -448,3 +449,30 @@ def test_a_pages_own_autosave_in_flight_is_not_a_conflict_but_another_tabs_is(
     assert response.status_code == 409
     draft.refresh_from_db()
     assert draft.collaboration == "A2"
+
+
+def test_returning_to_a_draft_resumes_at_the_section_saved_last(client, applicant, draft):
+    client.force_login(applicant)
+    client.post(
+        _section(draft, "effect"),
+        {"collaboration": "x", "long_term_effect": "", "follow_up": "", "version": 1},
+    )
+    html = client.get(f"/portal/ansokningar/{draft.pk}/").content.decode()
+    assert f'href="/portal/ansokningar/{draft.pk}/effect/">Fortsätt fylla i' in html
+
+
+def test_a_multi_year_project_may_last_at_most_the_tracks_years(applicant, draft):
+    from grants.selectors.portal import application_problems
+
+    year = draft.round.grant_period_start.year
+    draft.start_date = dt.date(year, 1, 1)
+    draft.end_date = dt.date(year + 1, 12, 31)
+    draft.save()
+    assert not [p for p in application_problems(draft) if p.field == "id_end_date"]
+    draft.round.grant_period_end = dt.date(year + 3, 12, 31)
+    draft.round.save()
+    draft.end_date = dt.date(year + 2, 6, 30)
+    draft.save()
+    assert "högst 2 år" in " ".join(
+        str(p.message) for p in application_problems(draft) if p.field == "id_end_date"
+    )

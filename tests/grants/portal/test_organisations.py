@@ -9,7 +9,7 @@ from tests import factories
 def _org_data(**extra):
     data = {
         "name": "Föreningen Mötesplats",
-        "org_number": "802000-0006",
+        "org_number": "802500-1234",
         "org_type": "ideell_forening",
         "seat": "2183",  # Bollnäs
         "street_address": "Storgatan 1",

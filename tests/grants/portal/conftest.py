@@ -1,9 +1,17 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request under /en/ leaves English active in the thread; later tests expect Swedish."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from .applications import (
 )
 from .decisions import Decision, DecisionMeeting, Grant
 from .events import Event
+from .invitations import Invitation
 from .money import Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .people import Membership, User
@@ -32,6 +33,7 @@ __all__ = [
     "Event",
     "Grant",
     "InternalComment",
+    "Invitation",
     "Membership",
     "Organisation",
     "OrganisationType",

@@ -2,3 +2,4 @@
 
 from grants.tasks.email import send_email  # noqa: F401
 from grants.tasks.officer import decision_letter_render, recovery_letter_render  # noqa: F401
+from grants.tasks.portal import application_receipt_pdf  # noqa: F401

@@ -1,13 +1,23 @@
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from grants import roles
+from grants.forms.accounts import LoginForm, RegistrationForm
+from grants.services import ServiceError
+from grants.services.accounts import user_register, user_verify_email
 
 
 class LoginView(auth_views.LoginView):
     """Log in with e-mail and password; staff land in the workspace, applicants in the portal."""
 
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
@@ -19,3 +29,70 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = "public:home"
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("portal:dashboard")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_register(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            full_name=form.cleaned_data["full_name"],
+            language=get_language() or "sv",
+        )
+        return redirect("accounts:register_done")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def register_done(request):
+    return render(request, "accounts/register_done.html")
+
+
+def verify(request, token):
+    try:
+        user = user_verify_email(token=token)
+    except ServiceError as exc:
+        return render(request, "accounts/verify_failed.html", {"error": exc.message}, status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Your e-mail address is confirmed. Welcome!"))
+    return redirect("portal:dashboard")
+
+
+EMAIL_TEMPLATES = {
+    "subject_template_name": "email/password_reset_subject.txt",
+    "email_template_name": "email/password_reset_body.txt",
+    "html_email_template_name": "email/password_reset_body.html",
+}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    subject_template_name = EMAIL_TEMPLATES["subject_template_name"]
+    email_template_name = EMAIL_TEMPLATES["email_template_name"]
+    html_email_template_name = EMAIL_TEMPLATES["html_email_template_name"]
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"

@@ -1,13 +1,537 @@
-from django.shortcuts import render
+"""The applicant portal. Every view fetches through grants.access: another organisation's data
+answers 404, an anonymous visitor goes to the login page."""
 
-from grants.access import member_required, organisations_for_user
+import secrets
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grants import roles
+from grants.access import (
+    application_for_member_or_404,
+    application_for_staff_or_404,
+    applications_for_member,
+    member_required,
+    organisation_for_member_or_404,
+    organisations_for_user,
+)
+from grants.forms.portal import (
+    ALLOWED_TYPES,
+    AttachmentForm,
+    BudgetFormSet,
+    CertificationsForm,
+    EffectForm,
+    FundingForm,
+    InvitationForm,
+    OrganisationForm,
+    PartnerFormSet,
+    ProjectForm,
+    ReportForm,
+    StatementForm,
+    SupplementAnswerForm,
+)
+from grants.models import Application, Membership, Report
+from grants.selectors import portal as selectors
+from grants.services import ServiceError
+from grants.services import organisations as org_services
+from grants.services import portal as services
+from grants.workflow import ApplicationStatus
+
+SIMPLE_FORMS = {
+    "project": ProjectForm,
+    "effect": EffectForm,
+    "certifications": CertificationsForm,
+    "statement": StatementForm,
+    "funding": FundingForm,
+}
+FORMSETS = {"partners": PartnerFormSet, "budget": BudgetFormSet}
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# -- dashboard and organisations -----------------------------------------------------------------
 
 
 @member_required
 def dashboard(request):
-    """The applicant's start page: their organisations."""
+    """The applicant's start page: their organisations and applications."""
+    organisations = organisations_for_user(request.user).select_related("seat")
+    applications = (
+        applications_for_member(request.user)
+        .select_related("round", "track", "organisation")
+        .order_by("-created_at")
+    )
     return render(
         request,
         "portal/dashboard.html",
-        {"organisations": organisations_for_user(request.user).select_related("seat")},
+        {"organisations": organisations, "applications": applications},
+    )
+
+
+@member_required
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = org_services.organisation_create(user=request.user, data=form.cleaned_data)
+        messages.success(
+            request,
+            _("%(name)s is registered, and you are its representative.")
+            % {"name": organisation.name},
+        )
+        return redirect("portal:organisation", pk=organisation.pk)
+    return render(request, "portal/organisation_form.html", {"form": form})
+
+
+@member_required
+def organisation_detail(request, pk):
+    organisation = organisation_for_member_or_404(request.user, pk)
+    memberships = organisation.memberships.select_related("user").order_by("-role", "user__email")
+    is_representative = any(
+        m.user_id == request.user.pk and m.role == Membership.Role.REPRESENTATIVE
+        for m in memberships
+    )
+    return render(
+        request,
+        "portal/organisation.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "is_representative": is_representative,
+            "invitations": organisation.invitations.filter(
+                accepted_at__isnull=True, revoked_at__isnull=True
+            ),
+            "invitation_form": InvitationForm(),
+            "options": selectors.track_options_for(organisation),
+            "applications": organisation.applications.select_related("round", "track"),
+        },
+    )
+
+
+@member_required
+@require_POST
+def organisation_invite(request, pk):
+    organisation = organisation_for_member_or_404(request.user, pk)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            org_services.invitation_create(
+                user=request.user, organisation=organisation, email=form.cleaned_data["email"]
+            )
+            messages.success(
+                request,
+                _("The invitation is sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, " ".join(form.errors["email"]))
+    return redirect("portal:organisation", pk=organisation.pk)
+
+
+@member_required
+@require_POST
+def member_remove(request, pk, membership_pk):
+    organisation = organisation_for_member_or_404(request.user, pk)
+    try:
+        org_services.membership_remove(
+            user=request.user, organisation=organisation, membership_id=membership_pk
+        )
+        messages.success(request, _("The member is removed."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:organisation", pk=organisation.pk)
+
+
+@member_required
+def invitation_accept(request, token):
+    if request.method == "POST":
+        try:
+            organisation = org_services.invitation_accept(user=request.user, token=token)
+        except ServiceError as exc:
+            return render(request, "portal/invitation.html", {"error": exc.message}, status=400)
+        messages.success(
+            request, _("You are now a member of %(name)s.") % {"name": organisation.name}
+        )
+        return redirect("portal:organisation", pk=organisation.pk)
+    return render(request, "portal/invitation.html", {})
+
+
+@member_required
+@require_POST
+def application_start(request, pk, track_pk):
+    organisation = organisation_for_member_or_404(request.user, pk)
+    option = selectors.track_option(organisation, track_pk)
+    if option is None:
+        raise Http404
+    if option.application is not None:
+        return redirect("portal:application", pk=option.application.pk)
+    if not option.eligible:
+        messages.error(request, " ".join(option.reasons))
+        return redirect("portal:organisation", pk=organisation.pk)
+    application = services.application_create(
+        organisation=organisation, track=option.track, user=request.user
+    )
+    return redirect("portal:application_section", pk=application.pk, section="project")
+
+
+# -- the application form ------------------------------------------------------------------------
+
+
+def _section_form(section, application, data=None):
+    years = selectors.grant_years(application)
+    initial = selectors.section_initial(application, section)
+    if section in FORMSETS:
+        kwargs = {"form_kwargs": {"years": years}} if section == "budget" else {}
+        if data is not None:
+            return FORMSETS[section](data, **kwargs)
+        return FORMSETS[section](initial=initial, **kwargs)
+    if data is not None:
+        return SIMPLE_FORMS[section](data)
+    return SIMPLE_FORMS[section](initial=initial)
+
+
+def _cleaned(section, form):
+    if section in FORMSETS:
+        return [f.cleaned_data for f in form.forms if f.cleaned_data]
+    return form.cleaned_data
+
+
+def _section_context(application, section, **extra):
+    sections = selectors.sections_for(application.track)
+    index = sections.index(section)
+    return {
+        "application": application,
+        "section": section,
+        "section_title": selectors.SECTION_TITLES[section],
+        "sections": [(key, selectors.SECTION_TITLES[key]) for key in sections],
+        "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+        "years": selectors.grant_years(application),
+        **extra,
+    }
+
+
+@member_required
+def application_section(request, pk, section):
+    application = application_for_member_or_404(request.user, pk)
+    if section not in selectors.sections_for(application.track):
+        raise Http404
+    if application.status != ApplicationStatus.DRAFT:
+        return redirect("portal:application", pk=application.pk)
+    if section == "attachments":
+        return _attachments(request, application)
+    version = application.version
+    conflict = None
+    if request.method == "POST":
+        form = _section_form(section, application, request.POST)
+        try:
+            expected = int(request.POST.get("version", ""))
+        except ValueError:
+            expected = -1
+        if form.is_valid():
+            try:
+                application = services.application_save_section(
+                    application=application,
+                    section=section,
+                    data=_cleaned(section, form),
+                    user=request.user,
+                    expected_version=expected,
+                    editor=request.POST.get("editor", "")[:40],
+                )
+            except StaleVersionError as exc:
+                conflict = {
+                    "message": exc.message,
+                    "theirs": selectors.section_display(exc.current, section),
+                }
+                version = exc.current.version
+            else:
+                if _is_htmx(request):
+                    return render(
+                        request,
+                        "portal/_save_status.html",
+                        {"state": "saved", "version": application.version, "now": timezone.now()},
+                    )
+                messages.success(request, _("Saved."))
+                target = request.POST.get("then")
+                context = _section_context(application, section)
+                if target == "next" and context["next_section"]:
+                    return redirect(
+                        "portal:application_section",
+                        pk=application.pk,
+                        section=context["next_section"],
+                    )
+                return redirect("portal:application_section", pk=application.pk, section=section)
+        if _is_htmx(request):
+            return render(
+                request,
+                "portal/_save_status.html",
+                {"state": "conflict" if conflict else "invalid", "conflict": conflict},
+            )
+    else:
+        form = _section_form(section, application)
+    return render(
+        request,
+        "portal/application_section.html",
+        _section_context(
+            application,
+            section,
+            form=form,
+            version=version,
+            conflict=conflict,
+            editor=request.POST.get("editor", "")[:40] or secrets.token_urlsafe(12),
+        ),
+        status=409 if conflict else 200,
+    )
+
+
+StaleVersionError = services.StaleVersion
+
+
+def _attachments(request, application):
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        services.attachment_add(
+            application=application,
+            upload=upload,
+            kind=form.cleaned_data["kind"],
+            content_type=ALLOWED_TYPES[form.detected_type],
+            user=request.user,
+        )
+        messages.success(request, _("The file %(name)s is attached.") % {"name": upload.name})
+        return redirect("portal:application_section", pk=application.pk, section="attachments")
+    return render(
+        request,
+        "portal/application_attachments.html",
+        _section_context(
+            application,
+            "attachments",
+            form=form,
+            attachments=application.attachments.filter(supplement_request__isnull=True),
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+@member_required
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    application = application_for_member_or_404(request.user, pk)
+    try:
+        services.attachment_delete(
+            application=application, attachment_id=attachment_pk, user=request.user
+        )
+        messages.success(request, _("The attachment is removed."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:application_section", pk=application.pk, section="attachments")
+
+
+def _readable_application(user, pk) -> Application:
+    """Members of the organisation, and staff (for submitted applications), may read files."""
+    if roles.is_case_officer(user) or roles.is_decision_maker(user):
+        found = applications_for_member(user).filter(pk=pk).first()
+        return found or application_for_staff_or_404(user, pk)
+    return application_for_member_or_404(user, pk)
+
+
+@member_required
+def attachment_download(request, pk, attachment_pk):
+    application = _readable_application(request.user, pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@member_required
+def receipt_download(request, pk):
+    application = _readable_application(request.user, pk)
+    if not application.receipt_pdf:
+        raise Http404
+    return FileResponse(
+        application.receipt_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{application.case_number}.pdf".replace(" ", "-").replace("/", "-"),
+        content_type="application/pdf",
+    )
+
+
+@member_required
+def letter_download(request, pk, decision_pk):
+    application = _readable_application(request.user, pk)
+    decision = get_object_or_404(application.decisions, pk=decision_pk)
+    if not decision.letter_pdf:
+        raise Http404
+    return FileResponse(
+        decision.letter_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"beslut-{decision.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _all_sections(application):
+    return [
+        (key, selectors.SECTION_TITLES[key], selectors.section_display(application, key))
+        for key in selectors.sections_for(application.track)
+    ]
+
+
+@member_required
+def application_review(request, pk):
+    """The check before submission, with every missing item linked, and a read-only preview."""
+    application = application_for_member_or_404(request.user, pk)
+    if application.status != ApplicationStatus.DRAFT:
+        return redirect("portal:application", pk=application.pk)
+    problems = selectors.application_problems(application)
+    return render(
+        request,
+        "portal/application_review.html",
+        {
+            "application": application,
+            "problems": [(p, p.url(application)) for p in problems],
+            "preview": _all_sections(application),
+            "sections": [
+                (key, selectors.SECTION_TITLES[key])
+                for key in selectors.sections_for(application.track)
+            ],
+        },
+    )
+
+
+@member_required
+@require_POST
+def application_submit(request, pk):
+    application = application_for_member_or_404(request.user, pk)
+    try:
+        expected = int(request.POST.get("version", ""))
+    except ValueError:
+        expected = None
+    try:
+        application, submitted = services.application_submit(
+            application=application, user=request.user, expected_version=expected
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:application_review", pk=application.pk)
+    if submitted:
+        messages.success(
+            request,
+            _("The application is submitted. Its case number is %(number)s.")
+            % {"number": application.case_number},
+        )
+    return redirect("portal:application", pk=application.pk)
+
+
+@member_required
+def application_detail(request, pk):
+    """A draft's overview, or a submitted application's status page with its history."""
+    application = application_for_member_or_404(request.user, pk)
+    grant = getattr(application, "grant", None) if hasattr(application, "grant") else None
+    reports = {r.kind: r for r in grant.reports.all()} if grant else {}
+    return render(
+        request,
+        "portal/application.html",
+        {
+            "application": application,
+            "is_draft": application.status == ApplicationStatus.DRAFT,
+            "resume_section": selectors.last_section(application)
+            if application.status == ApplicationStatus.DRAFT
+            else None,
+            "history": selectors.applicant_history(application),
+            "open_supplements": selectors.open_supplement_requests(application),
+            "supplements": application.supplement_requests.all(),
+            "decisions": application.decisions.select_related("meeting"),
+            "grant": grant,
+            "payments": grant.payments.all() if grant else [],
+            "report_kinds": [
+                (
+                    kind,
+                    label,
+                    reports.get(kind),
+                    services.report_due_date(grant, kind) if grant else None,
+                )
+                for kind, label in Report.Kind.choices
+            ]
+            if grant
+            else [],
+            "preview": _all_sections(application),
+        },
+    )
+
+
+@member_required
+def supplement_answer(request, pk, supplement_pk):
+    application = application_for_member_or_404(request.user, pk)
+    supplement = get_object_or_404(
+        selectors.open_supplement_requests(application), pk=supplement_pk
+    )
+    form = SupplementAnswerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        try:
+            services.supplement_answer(
+                supplement=supplement,
+                user=request.user,
+                answer=form.cleaned_data["answer"],
+                upload=upload,
+                content_type=ALLOWED_TYPES[form.detected_type] if upload else "",
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("portal:application", pk=application.pk)
+        messages.success(request, _("Your answer is sent to the case officer."))
+        return redirect("portal:application", pk=application.pk)
+    return render(
+        request,
+        "portal/supplement_answer.html",
+        {"application": application, "supplement": supplement, "form": form},
+    )
+
+
+@member_required
+def report_submit(request, pk, kind):
+    application = application_for_member_or_404(request.user, pk)
+    grant = getattr(application, "grant", None) if hasattr(application, "grant") else None
+    if grant is None or kind not in Report.Kind.values:
+        raise Http404
+    due = services.report_due_date(grant, kind)
+    if due is None:
+        raise Http404
+    existing = grant.reports.filter(kind=kind).first()
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_submit(
+                grant=grant,
+                kind=kind,
+                user=request.user,
+                results=form.cleaned_data["results"],
+                money_used=form.cleaned_data["money_used"],
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The report is submitted."))
+        return redirect("portal:application", pk=application.pk)
+    return render(
+        request,
+        "portal/report_form.html",
+        {
+            "application": application,
+            "grant": grant,
+            "kind_label": Report.Kind(kind).label,
+            "due": due,
+            "report": existing,
+            "form": form,
+        },
     )

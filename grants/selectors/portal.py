@@ -1,0 +1,424 @@
+"""Reads for the applicant portal: eligibility, the sections of an application as text, what is
+missing before submission, and the snapshot frozen at submission."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grants.forms.portal import (
+    CERTIFICATION_FOLLOW_UPS,
+    CERTIFICATION_QUESTIONS,
+    EffectForm,
+    FundingForm,
+    ProjectForm,
+    StatementForm,
+)
+from grants.models import (
+    Application,
+    Attachment,
+    BudgetCategory,
+    Event,
+    Organisation,
+    OrganisationType,
+    QuestionSet,
+    Round,
+    Track,
+)
+from grants.templatetags.delmos import format_sek, tr
+
+# -- eligibility ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TrackOption:
+    track: Track
+    reasons: list[str] = field(default_factory=list)
+    application: Application | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+
+def open_rounds(now=None):
+    now = now or timezone.now()
+    return Round.objects.filter(status=Round.Status.OPEN, opens_at__lte=now, closes_at__gt=now)
+
+
+def track_options_for(organisation: Organisation, *, now=None) -> list[TrackOption]:
+    """Every track of every open round, each with the reasons (in words) why this organisation
+    may not apply to it; an empty list of reasons means it may."""
+    tracks = (
+        Track.objects.filter(round__in=open_rounds(now))
+        .select_related("round")
+        .prefetch_related(Prefetch("eligible_kommuner", to_attr="kommun_list"))
+        .order_by("round__closes_at", "position")
+    )
+    existing = {
+        a.track_id: a
+        for a in organisation.applications.exclude(status=Application.Status.WITHDRAWN)
+    }
+    options = []
+    for track in tracks:
+        option = TrackOption(track=track, application=existing.get(track.pk))
+        if organisation.org_type not in track.eligible_types:
+            option.reasons.append(
+                _("This track is for %(types)s; your organisation is a %(type)s.")
+                % {
+                    "types": _(", ").join(
+                        str(OrganisationType(t).label) for t in track.eligible_types
+                    ),
+                    "type": OrganisationType(organisation.org_type).label,
+                }
+            )
+        if track.kommun_list and organisation.seat_id not in {k.pk for k in track.kommun_list}:
+            option.reasons.append(
+                _(
+                    "Only organisations in the %(count)s municipalities listed for this track may "
+                    "apply, and %(seat)s is not among them."
+                )
+                % {"count": len(track.kommun_list), "seat": organisation.seat.name}
+            )
+        options.append(option)
+    return options
+
+
+def track_option(organisation: Organisation, track_id: int) -> TrackOption | None:
+    return next((o for o in track_options_for(organisation) if o.track.pk == track_id), None)
+
+
+# -- sections -------------------------------------------------------------------------------------
+
+SECTION_TITLES = {
+    "project": gettext_lazy("Project"),
+    "partners": gettext_lazy("Collaboration partners"),
+    "effect": gettext_lazy("Long-term effect and follow-up"),
+    "budget": gettext_lazy("Budget"),
+    "certifications": gettext_lazy("Certifications"),
+    "statement": gettext_lazy("Statutory tasks"),
+    "funding": gettext_lazy("Other funding"),
+    "attachments": gettext_lazy("Attachments"),
+}
+
+
+def sections_for(track: Track) -> list[str]:
+    middle = "certifications" if track.question_set == QuestionSet.CIVIL_SOCIETY else "statement"
+    return ["project", "partners", "effect", "budget", middle, "funding", "attachments"]
+
+
+def grant_years(application: Application) -> list[int] | None:
+    """The calendar years a multi-year track's budget is split over; None for one year."""
+    track = application.track
+    if not track.multi_year:
+        return None
+    first = application.round.grant_period_start.year
+    return list(range(first, first + track.max_years))
+
+
+def section_initial(application: Application, section: str):
+    """What the section's form shows: the stored draft."""
+    if section == "project":
+        data = {name: getattr(application, name) for name in ProjectForm.base_fields}
+        data["areas"] = list(application.areas.values_list("pk", flat=True))
+        return data
+    if section == "effect":
+        return {name: getattr(application, name) for name in EffectForm.base_fields}
+    if section == "partners":
+        return [
+            {"name": p.name, "org_number": p.org_number, "role": p.role}
+            for p in application.partners.all()
+        ]
+    if section == "budget":
+        return [
+            {
+                "category": line.category,
+                "description": line.description,
+                "year": line.year,
+                "amount": line.amount,
+            }
+            for line in application.budget_lines.all()
+        ]
+    return dict(application.answers.get(section, {}))
+
+
+def _yes_no(value) -> str:
+    return {"yes": _("Yes"), "no": _("No")}.get(value, "")
+
+
+def _date(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return date_format(value, "j F Y")
+
+
+def section_display(application: Application, section: str) -> list[tuple[str, str]]:
+    """The stored answers of one section as (label, text) pairs: for the preview, the conflict
+    view and the snapshot."""
+    rows: list[tuple[str, str]] = []
+    if section == "project":
+        for name, form_field in ProjectForm.base_fields.items():
+            value = getattr(application, name) if name != "areas" else None
+            if name == "areas":
+                value = ", ".join(k.name for k in application.areas.all())
+            elif name in ("start_date", "end_date"):
+                value = _date(value)
+            rows.append((str(form_field.label), value or ""))
+    elif section == "effect":
+        rows = [(str(f.label), getattr(application, n)) for n, f in EffectForm.base_fields.items()]
+    elif section == "partners":
+        for number, partner in enumerate(application.partners.all(), start=1):
+            text = partner.name + (f" ({partner.org_number})" if partner.org_number else "")
+            rows.append((_("Partner %(n)s") % {"n": number}, f"{text}: {partner.role}".strip()))
+    elif section == "budget":
+        for line in application.budget_lines.all():
+            label = str(BudgetCategory(line.category).label)
+            if line.year:
+                label = f"{line.year}: {label}"
+            rows.append((label, f"{line.description} – {format_sek(line.amount)}".strip(" –")))
+        rows.append((_("Total applied for"), format_sek(application.requested_amount)))
+        for year, amount in sorted((application.requested_per_year or {}).items()):
+            rows.append((_("Applied for %(year)s") % {"year": year}, format_sek(amount)))
+    elif section == "certifications":
+        answers = application.answers.get("certifications", {})
+        for key, label, _expected in CERTIFICATION_QUESTIONS:
+            rows.append((str(label), _yes_no(answers.get(key))))
+            follow_up = CERTIFICATION_FOLLOW_UPS.get(key)
+            if follow_up and answers.get(key) == "yes":
+                rows.append((str(follow_up[1]), answers.get(follow_up[0], "")))
+    elif section == "statement":
+        answers = application.answers.get("statement", {})
+        form = StatementForm()
+        rows.append(
+            (
+                str(form.fields["not_statutory_task"].label),
+                _("Yes") if answers.get("not_statutory_task") else _("No"),
+            )
+        )
+        rows.append((str(form.fields["statement"].label), answers.get("statement", "")))
+    elif section == "funding":
+        answers = application.answers.get("funding", {})
+        fields = FundingForm.base_fields
+        rows.append(
+            (str(fields["other_state_grants"].label), _yes_no(answers.get("other_state_grants")))
+        )
+        if answers.get("other_state_grants") == "yes":
+            for name in FundingForm.FOLLOW_UPS:
+                value = answers.get(name)
+                if name == "funding_amount" and value is not None:
+                    value = format_sek(value)
+                if name == "funding_decision_date":
+                    value = _date(value)
+                rows.append((str(fields[name].label), value or ""))
+        rows.append((str(fields["co_funding"].label), answers.get("co_funding", "")))
+    elif section == "attachments":
+        for attachment in application.attachments.filter(supplement_request__isnull=True):
+            rows.append((str(Attachment.Kind(attachment.kind).label), attachment.original_name))
+    return rows
+
+
+# -- before submission ----------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    section: str
+    field: str
+    message: str
+
+    def url(self, application) -> str:
+        path = reverse("portal:application_section", args=[application.pk, self.section])
+        return f"{path}#{self.field}" if self.field else path
+
+
+def application_problems(application: Application, *, now=None) -> list[Problem]:
+    """Everything missing or invalid before the application can be submitted."""
+    now = now or timezone.now()
+    problems: list[Problem] = []
+
+    def need(section, name, message):
+        problems.append(Problem(section, f"id_{name}" if name else "", message))
+
+    round_ = application.round
+    track = application.track
+    if not (round_.status == Round.Status.OPEN and round_.opens_at <= now < round_.closes_at):
+        need("project", "", _("The call for applications is not open."))
+    labels = {"project": ProjectForm.base_fields, "effect": EffectForm.base_fields}
+    for section, names in (
+        ("project", ["project_title", "project_summary", "purpose_and_plan", "target_groups"]),
+        ("effect", ["collaboration", "long_term_effect", "follow_up"]),
+    ):
+        for name in names:
+            if not getattr(application, name).strip():
+                need(
+                    section,
+                    name,
+                    _("Fill in “%(label)s”.") % {"label": labels[section][name].label},
+                )
+    if not application.areas.exists():
+        need("project", "areas", _("Choose at least one municipality where the project works."))
+    start, end = application.start_date, application.end_date
+    if not start:
+        need("project", "start_date", _("Give the start date."))
+    if not end:
+        need("project", "end_date", _("Give the end date."))
+    period = (round_.grant_period_start, round_.grant_period_end)
+    if start and not period[0] <= start <= period[1]:
+        need(
+            "project",
+            "start_date",
+            _("The start date must be within the grant period, %(start)s – %(end)s.")
+            % {"start": _date(period[0]), "end": _date(period[1])},
+        )
+    if end and not period[0] <= end <= period[1]:
+        need(
+            "project",
+            "end_date",
+            _("The end date must be within the grant period, %(start)s – %(end)s.")
+            % {"start": _date(period[0]), "end": _date(period[1])},
+        )
+    years = grant_years(application)
+    if start and end and years is None and (end - start).days > 366:
+        need("project", "end_date", _("This track gives grants for one year at most."))
+    if start and end and years and (end - start).days > 366 * len(years):
+        need(
+            "project",
+            "end_date",
+            _("This track gives grants for %(years)s years at most.") % {"years": len(years)},
+        )
+    lines = list(application.budget_lines.all())
+    if not lines or application.requested_amount <= 0:
+        need("budget", "form-0-category", _("Add the budget lines of the project."))
+    if track.max_per_application and application.requested_amount > track.max_per_application:
+        need(
+            "budget",
+            "",
+            _("The total, %(total)s, is more than the most this track gives, %(max)s.")
+            % {
+                "total": format_sek(application.requested_amount),
+                "max": format_sek(track.max_per_application),
+            },
+        )
+    if years and any(line.year not in years for line in lines):
+        need("budget", "", _("Every budget line needs one of the years of the grant period."))
+    if track.question_set == QuestionSet.CIVIL_SOCIETY:
+        answers = application.answers.get("certifications", {})
+        for key, label, expected in CERTIFICATION_QUESTIONS:
+            value = answers.get(key)
+            if value not in ("yes", "no"):
+                need("certifications", f"{key}_0", _("Answer: %(q)s") % {"q": label})
+            elif expected and value != expected:
+                need(
+                    "certifications",
+                    f"{key}_0",
+                    _("Only organisations that can answer yes may apply: %(q)s") % {"q": label},
+                )
+            follow_up = CERTIFICATION_FOLLOW_UPS.get(key)
+            if follow_up and value == "yes" and not answers.get(follow_up[0], "").strip():
+                need(
+                    "certifications",
+                    follow_up[0],
+                    _("You answered yes: fill in “%(label)s”.") % {"label": follow_up[1]},
+                )
+        kinds = set(application.attachments.values_list("kind", flat=True))
+        if Attachment.Kind.STATUTES not in kinds:
+            need("attachments", "", _("Attach the organisation's statutes."))
+    else:
+        answers = application.answers.get("statement", {})
+        if not answers.get("not_statutory_task"):
+            need(
+                "statement",
+                "not_statutory_task",
+                _("Confirm that the work is not a statutory task."),
+            )
+    funding = application.answers.get("funding", {})
+    if funding.get("other_state_grants") not in ("yes", "no"):
+        need(
+            "funding", "other_state_grants_0", _("Answer whether other state grants are involved.")
+        )
+    elif funding.get("other_state_grants") == "yes":
+        for name in FundingForm.FOLLOW_UPS:
+            if funding.get(name) in (None, ""):
+                need(
+                    "funding",
+                    name,
+                    _("You answered yes: fill in “%(label)s”.")
+                    % {"label": FundingForm.base_fields[name].label},
+                )
+    return problems
+
+
+def application_snapshot(application: Application) -> dict:
+    """The answers as they were at submission: plain data, kept for ever."""
+    return {
+        "case_round": application.round.slug,
+        "track": application.track.code,
+        "organisation": {
+            "name": application.organisation.name,
+            "org_number": application.organisation.org_number,
+        },
+        "project_title": application.project_title,
+        "requested_amount": application.requested_amount,
+        "requested_per_year": application.requested_per_year,
+        "areas": list(application.areas.values_list("code", flat=True)),
+        "start_date": application.start_date.isoformat() if application.start_date else None,
+        "end_date": application.end_date.isoformat() if application.end_date else None,
+        "fields": {
+            name: getattr(application, name)
+            for name in (
+                "project_summary",
+                "purpose_and_plan",
+                "target_groups",
+                "area_details",
+                "collaboration",
+                "long_term_effect",
+                "follow_up",
+            )
+        },
+        "partners": section_initial(application, "partners"),
+        "budget_lines": section_initial(application, "budget"),
+        "answers": application.answers,
+        "attachments": [
+            {"id": a.pk, "kind": a.kind, "name": a.original_name, "size": a.size}
+            for a in application.attachments.all()
+        ],
+    }
+
+
+def last_section(application: Application) -> str:
+    """Where the applicant was: the section saved last, so returning resumes there."""
+    event = (
+        Event.objects.filter(application=application, action="application.draft_saved")
+        .order_by("-created_at", "-pk")
+        .only("data")
+        .first()
+    )
+    section = (event.data or {}).get("section") if event else None
+    return section if section in sections_for(application.track) else "project"
+
+
+# -- after submission -----------------------------------------------------------------------------
+
+
+def applicant_history(application: Application):
+    return (
+        Event.objects.filter(application=application, visible_to_applicant=True)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+
+
+def open_supplement_requests(application: Application, *, today=None):
+    today = today or timezone.localdate()
+    return application.supplement_requests.filter(answered_at__isnull=True, due_date__gte=today)
+
+
+def round_title(round_) -> str:
+    return tr(round_, "title")

@@ -1,0 +1,347 @@
+"""The applicant's changes: drafts saved section by section under optimistic locking,
+attachments, submission with a case number, supplements and reports."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from grants.emails import email_send
+from grants.models import (
+    Application,
+    Attachment,
+    BudgetLine,
+    Event,
+    Grant,
+    Partner,
+    Report,
+    SupplementRequest,
+)
+from grants.services import ServiceError
+from grants.services.accounts import absolute_url
+from grants.services.applications import application_transition
+from grants.services.events import event_record
+from grants.workflow import ApplicationStatus
+
+
+class StaleVersion(ServiceError):
+    """The draft was saved elsewhere after this copy was loaded. Carries the stored copy."""
+
+    def __init__(self, current: Application):
+        super().__init__(
+            _(
+                "Someone saved this section in another window or on another device after you "
+                "opened it. Nothing was overwritten: compare the two versions below."
+            ),
+            code="stale_version",
+        )
+        self.current = current
+
+
+def _saved_elsewhere(application: Application, expected_version: int, editor: str) -> bool:
+    """Whether a version newer than the one the form was loaded with came from another editor
+    (another tab, window or device). The same page's own autosaves are not a conflict."""
+    if not editor:
+        return True
+    newer = Event.objects.filter(
+        application=application,
+        action="application.draft_saved",
+        data__version__gt=expected_version,
+    )
+    return newer.exclude(data__editor=editor).exists() or newer.count() != (
+        application.version - expected_version
+    )
+
+
+def _locked_draft(
+    application: Application, expected_version: int | None, editor: str = ""
+) -> Application:
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("round", "track", "organisation")
+        .get(pk=application.pk)
+    )
+    if locked.status != ApplicationStatus.DRAFT:
+        raise ServiceError(
+            _("The application has been submitted and can no longer be changed."),
+            code="not_editable",
+        )
+    if (
+        expected_version is not None
+        and expected_version != locked.version
+        and (
+            expected_version > locked.version or _saved_elsewhere(locked, expected_version, editor)
+        )
+    ):
+        raise StaleVersion(locked)
+    return locked
+
+
+def _target(application: Application) -> str:
+    """The event's target text (an untitled draft has neither title nor case number yet)."""
+    return application.case_number or application.project_title or f"#{application.pk}"
+
+
+def _json_safe(data: dict) -> dict:
+    return {
+        key: value.isoformat() if isinstance(value, dt.date) else value
+        for key, value in data.items()
+    }
+
+
+@transaction.atomic
+def application_create(*, organisation, track, user) -> Application:
+    application = Application.objects.create(
+        round=track.round, track=track, organisation=organisation, created_by=user
+    )
+    event_record(
+        action="application.created",
+        actor=user,
+        application=application,
+        target=_target(application),
+    )
+    return application
+
+
+@transaction.atomic
+def application_save_section(
+    *,
+    application: Application,
+    section: str,
+    data,
+    user,
+    expected_version: int | None,
+    editor: str = "",
+) -> Application:
+    """Store one section of a draft. `data` is the cleaned data of the section's form (a list of
+    rows for partners and budget). Refuses a save based on an older version (StaleVersion),
+    unless every newer version was saved by the same `editor` (one page's autosaves)."""
+    locked = _locked_draft(application, expected_version, editor)
+    fields = ["version", "updated_at"]
+    if section in ("project", "effect"):
+        for name, value in data.items():
+            if name != "areas":
+                setattr(locked, name, value)
+                fields.append(name)
+        if section == "project":
+            locked.areas.set(data["areas"])
+    elif section == "partners":
+        locked.partners.all().delete()
+        Partner.objects.bulk_create(
+            Partner(
+                application=locked, name=row["name"], org_number=row["org_number"], role=row["role"]
+            )
+            for row in data
+            if row.get("name")
+        )
+    elif section == "budget":
+        locked.budget_lines.all().delete()
+        lines = [
+            BudgetLine(
+                application=locked,
+                category=row["category"],
+                description=row.get("description", ""),
+                year=row.get("year") or None,
+                amount=row.get("amount") or 0,
+            )
+            for row in data
+            if row.get("category")
+        ]
+        BudgetLine.objects.bulk_create(lines)
+        locked.requested_amount = sum(line.amount for line in lines)
+        per_year: dict[str, int] = {}
+        if locked.track.multi_year:
+            for line in lines:
+                if line.year:
+                    per_year[str(line.year)] = per_year.get(str(line.year), 0) + line.amount
+        locked.requested_per_year = per_year
+        fields += ["requested_amount", "requested_per_year"]
+    elif section in ("certifications", "statement", "funding"):
+        locked.answers = {**locked.answers, section: _json_safe(data)}
+        fields.append("answers")
+    else:
+        raise ValueError(section)
+    locked.version += 1
+    locked.save(update_fields=fields)
+    event_record(
+        action="application.draft_saved",
+        actor=user,
+        application=locked,
+        target=_target(locked),
+        data={"section": section, "version": locked.version, "editor": editor},
+    )
+    return locked
+
+
+@transaction.atomic
+def attachment_add(
+    *, application: Application, upload, kind: str, content_type: str, user, supplement=None
+) -> Attachment:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if supplement is None and locked.status != ApplicationStatus.DRAFT:
+        raise ServiceError(
+            _("The application has been submitted and can no longer be changed."),
+            code="not_editable",
+        )
+    attachment = Attachment(
+        application=locked,
+        supplement_request=supplement,
+        kind=kind,
+        original_name=upload.name[-255:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    event_record(
+        action="application.attachment_added",
+        actor=user,
+        application=locked,
+        target=_target(locked),
+        data={"attachment": attachment.pk, "name": attachment.original_name},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, application: Application, attachment_id: int, user) -> None:
+    locked = _locked_draft(application, None)
+    attachment = locked.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise ServiceError(_("No such attachment."), code="not_found")
+    name = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    event_record(
+        action="application.attachment_deleted",
+        actor=user,
+        application=locked,
+        target=_target(locked),
+        data={"name": attachment.original_name},
+    )
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _receipt_language(user) -> str:
+    return getattr(user, "language", None) or translation.get_language() or "sv"
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, user, expected_version: int | None
+) -> tuple[Application, bool]:
+    """Submit a draft: check it, freeze the snapshot, give the case number, and after commit
+    send the receipt and make the PDF copy. A repeated request (a double click) changes nothing
+    and returns (application, False)."""
+    from grants.selectors.portal import application_problems, application_snapshot
+    from grants.tasks.portal import application_receipt_pdf
+
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("round", "track", "organisation")
+        .get(pk=application.pk)
+    )
+    if locked.status != ApplicationStatus.DRAFT:
+        return locked, False
+    if expected_version is not None and expected_version != locked.version:
+        raise StaleVersion(locked)
+    problems = application_problems(locked)
+    if problems:
+        raise ServiceError(
+            _("The application is not complete: %(count)s things are missing.")
+            % {"count": len(problems)},
+            code="incomplete",
+        )
+    locked.snapshot = application_snapshot(locked)
+    locked.save(update_fields=["snapshot"])
+    submitted = application_transition(
+        application=locked,
+        to_status=ApplicationStatus.SUBMITTED,
+        user=user,
+        expected_version=locked.version,
+    )
+    language = _receipt_language(user)
+    with translation.override(language):
+        path = reverse("portal:application", args=[submitted.pk])
+    email_send(
+        to=user.email,
+        template="application_receipt",
+        context={"application": submitted, "url": absolute_url(path)},
+        language=language,
+    )
+    application_id = submitted.pk
+    transaction.on_commit(
+        lambda: application_receipt_pdf.delay(application_id=application_id, language=language)
+    )
+    return submitted, True
+
+
+@transaction.atomic
+def supplement_answer(
+    *, supplement: SupplementRequest, user, answer: str, upload=None, content_type: str = ""
+) -> SupplementRequest:
+    """Answer a request for supplementary information before its due date; the application
+    goes back to the case officer as submitted."""
+    locked = SupplementRequest.objects.select_for_update().get(pk=supplement.pk)
+    if locked.answered_at is not None:
+        raise ServiceError(_("This request has already been answered."), code="answered")
+    if locked.due_date < timezone.localdate():
+        raise ServiceError(_("The due date has passed. Contact the case officer."), code="overdue")
+    locked.answer = answer
+    locked.answered_by = user
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["answer", "answered_by", "answered_at"])
+    if upload is not None:
+        attachment_add(
+            application=locked.application,
+            upload=upload,
+            kind=Attachment.Kind.SUPPLEMENT,
+            content_type=content_type,
+            user=user,
+            supplement=locked,
+        )
+    application_transition(
+        application=locked.application,
+        to_status=ApplicationStatus.SUBMITTED,
+        user=user,
+        data={"supplement_request": locked.pk},
+    )
+    return locked
+
+
+def report_due_date(grant: Grant, kind: str):
+    round_ = grant.application.round
+    if kind == Report.Kind.PROGRESS:
+        return round_.progress_report_due
+    return round_.final_report_due
+
+
+@transaction.atomic
+def report_submit(*, grant: Grant, kind: str, user, results: str, money_used: int) -> Report:
+    """Submit the progress or final report of a grant (again, if it was returned)."""
+    due = report_due_date(grant, kind)
+    if due is None:
+        raise ServiceError(_("This round asks for no progress report."), code="not_due")
+    report, _created = Report.objects.select_for_update().get_or_create(
+        grant=grant, kind=kind, defaults={"due_date": due}
+    )
+    if report.submitted_at is not None and report.review_status != Report.Review.RETURNED:
+        raise ServiceError(_("The report has already been submitted."), code="submitted")
+    report.answers = {**report.answers, "results": results}
+    report.money_used = money_used
+    report.submitted_at = timezone.now()
+    report.submitted_by = user
+    report.review_status = Report.Review.PENDING
+    report.save()
+    event_record(
+        action=f"report.{kind}_submitted",
+        actor=user,
+        application=grant.application,
+        grant=grant,
+        data={"money_used": money_used, "unused": max(grant.amount_total - money_used, 0)},
+        visible_to_applicant=True,
+    )
+    return report

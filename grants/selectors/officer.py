@@ -50,13 +50,14 @@ def staff_rounds():
 def current_caps(*, round_: Round) -> dict[int, int]:
     """Each track's current cap: its latest budget change, else its initial cap (two queries)."""
     caps = {t.pk: t.budget_cap for t in round_.tracks.all()}
-    latest = (
+    # Oldest first, so the latest change of each track is the one left in the dict. A round has
+    # few changes; this works on SQLite too (no DISTINCT ON).
+    changes = (
         BudgetChange.objects.filter(track__round=round_)
-        .order_by("track_id", "-effective_on", "-id")
-        .distinct("track_id")
+        .order_by("track_id", "effective_on", "id")
         .values_list("track_id", "new_cap")
     )
-    caps.update(dict(latest))
+    caps.update(dict(changes))
     return caps
 
 

@@ -711,4 +711,7 @@ def load_demo(*, stdout=None) -> bool:
             built = True
         halsingland = Organisation.objects.filter(name="Hälsinglands utbildningsförbund").first()
         DemoBuilder.ensure_users(halsingland)
+        from grants.demo_publications import load_demo_publications
+
+        load_demo_publications()
     return built

@@ -1,3 +1,4 @@
 """Celery tasks, one module per area; each is imported here so the worker registers it."""
 
 from grants.tasks.email import send_email  # noqa: F401
+from grants.tasks.publications import publication_render, publication_sweep  # noqa: F401

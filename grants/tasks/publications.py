@@ -73,7 +73,9 @@ def write_atomically(name: str, data: bytes) -> str:
     so a reader sees the old file or the whole new one, never a part. Returns its SHA-256."""
     target = Path(default_storage.path(name))
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+    for leftover in target.parent.glob(f".{target.name}.*.part"):  # from a worker killed mid-write
+        leftover.unlink(missing_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -127,7 +129,7 @@ def render_publication_pdf(publication: Publication, language: str) -> bytes:
 def _claim(publication_id: int) -> Publication | None:
     with transaction.atomic():
         publication = (
-            Publication.objects.select_for_update()
+            Publication.objects.select_for_update(of=("self",))
             .select_related("round", "track")
             .filter(pk=publication_id)
             .first()

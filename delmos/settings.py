@@ -179,6 +179,17 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Recycle a pool process that has grown past this many kilobytes (WeasyPrint keeps memory).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
+# Published award lists (issue 4): render limits and the sweeper that re-enqueues lost jobs.
+PUBLICATION_RENDER_TIME_LIMIT = env_int("PUBLICATION_RENDER_TIME_LIMIT", 300)
+PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
+CELERY_BEAT_SCHEDULE = {
+    "publication-sweep": {
+        "task": "grants.tasks.publications.publication_sweep",
+        "schedule": float(env_int("PUBLICATION_SWEEP_SECONDS", 60)),
+    },
+}
 
 # Security. Behind a TLS proxy in production; every flag can be set from the environment.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

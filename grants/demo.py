@@ -711,7 +711,10 @@ def load_demo(*, stdout=None) -> bool:
             built = True
         halsingland = Organisation.objects.filter(name="Hälsinglands utbildningsförbund").first()
         DemoBuilder.ensure_users(halsingland)
+        # Imported here: both modules build on this one.
         from grants.demo_open_round import load_open_round
+        from grants.demo_publications import load_demo_publications
 
         load_open_round()
+        load_demo_publications()
     return built

@@ -107,6 +107,7 @@ AUDIENCES = [
     ("admin/", "administrator"),
     ("handlaggning/logg.csv", "administrator"),
     ("portal/", "applicant"),
+    ("handlaggning/publiceringar/", "decision_maker"),
     ("handlaggning/", "case_officer"),
     ("konto/losenord/byt/", "applicant"),
     ("", "public"),
@@ -147,6 +148,7 @@ def test_every_url_without_arguments_renders_for_its_audience(client, demo, lang
         .memberships.get()
         .user,
         "case_officer": factories.make_officer(),
+        "decision_maker": factories.make_decision_maker(),
         "administrator": factories.make_user(
             email="root@example.org", is_staff=True, is_superuser=True
         ),

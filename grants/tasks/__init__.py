@@ -3,3 +3,4 @@
 from grants.tasks.email import send_email  # noqa: F401
 from grants.tasks.officer import decision_letter_render, recovery_letter_render  # noqa: F401
 from grants.tasks.portal import application_receipt_pdf  # noqa: F401
+from grants.tasks.publications import publication_render, publication_sweep  # noqa: F401

@@ -1,0 +1,47 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import Round, Track
+
+
+class TrackChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.round.year} – {obj.name}"
+
+
+class PublishForm(forms.Form):
+    round = forms.ModelChoiceField(
+        label=_("Grant round"), queryset=Round.objects.exclude(status=Round.Status.DRAFT)
+    )
+    track = TrackChoiceField(
+        label=_("Track"),
+        queryset=Track.objects.select_related("round").exclude(round__status=Round.Status.DRAFT),
+        required=False,
+        empty_label=_("All tracks (one list per track and a combined list)"),
+    )
+    as_of = forms.DateField(
+        label=_("Decisions up to"),
+        help_text=_("The lists hold the decisions of closed meetings up to this date."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_('Shown with the version, e.g. "uppdaterad 25 juni".'),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].initial = timezone.localdate()
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
+
+    def clean(self):
+        cleaned = super().clean()
+        round_, track = cleaned.get("round"), cleaned.get("track")
+        if round_ and track and track.round_id != round_.pk:
+            self.add_error("track", _("Choose a track of the chosen round."))
+        return cleaned

@@ -1,0 +1,127 @@
+"""Publishing award lists: each publish makes a new version of each list in scope (one per track,
+plus the combined list when a whole round is published). The row is the job's state; the PDF is
+rendered by a Celery task enqueued after commit."""
+
+import datetime as dt
+import hashlib
+import json
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grants.models import Publication, Round, Track
+from grants.selectors.publications import award_rows
+from grants.services import ServiceError
+from grants.services.events import event_record
+
+
+def snapshot_hash(*, round_: Round, track: Track | None, as_of: dt.date, rows: list[dict]) -> str:
+    """SHA-256 of the list's content: same rows, same scope and date, same hash."""
+    payload = json.dumps(
+        {
+            "round": round_.slug,
+            "track": track.code if track else None,
+            "as_of": as_of.isoformat(),
+            "rows": rows,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _enqueue(publication_id: int) -> None:
+    from grants.tasks.publications import publication_render
+
+    publication_render.delay(publication_id)
+
+
+def publication_publish(
+    *,
+    round_: Round,
+    track: Track | None = None,
+    as_of: dt.date | None = None,
+    note: str = "",
+    user=None,
+    published_at: dt.datetime | None = None,
+    is_demo: bool = False,
+) -> list[Publication]:
+    """Publish a new version of the lists of `round_` (or of one track's list) with the decisions
+    made up to `as_of` (default: today). Returns the new versions; rendering starts on commit."""
+    as_of = as_of or timezone.localdate()
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ServiceError(_("The note may be at most 200 characters."), code="note")
+    if track is not None and track.round_id != round_.pk:
+        raise ServiceError(_("The track does not belong to this round."), code="track")
+    with transaction.atomic():
+        # One publish at a time per round: version numbers are given in order, without gaps.
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        scopes: list[Track | None] = (
+            [track] if track is not None else [*round_.tracks.order_by("position", "code"), None]
+        )
+        created = []
+        for scope in scopes:
+            rows = award_rows(round_=round_, track=scope, as_of=as_of)
+            latest = (
+                Publication.objects.filter(round=round_, track=scope).aggregate(v=Max("version"))[
+                    "v"
+                ]
+                or 0
+            )
+            publication = Publication.objects.create(
+                round=round_,
+                track=scope,
+                version=latest + 1,
+                as_of=as_of,
+                note=note,
+                rows=rows,
+                row_count=len(rows),
+                total_amount=sum(row["total"] for row in rows),
+                content_hash=snapshot_hash(round_=round_, track=scope, as_of=as_of, rows=rows),
+                status=Publication.Status.PENDING,
+                published_by=user if user is not None and user.is_authenticated else None,
+                published_at=published_at or timezone.now(),
+                is_demo=is_demo,
+            )
+            event_record(
+                action="publication.published",
+                actor=user,
+                round=round_,
+                target=str(publication),
+                data={
+                    "publication": publication.pk,
+                    "track": scope.code if scope else None,
+                    "version": publication.version,
+                    "as_of": as_of.isoformat(),
+                    "rows": publication.row_count,
+                    "total": publication.total_amount,
+                    "note": note,
+                },
+            )
+            transaction.on_commit(lambda pk=publication.pk: _enqueue(pk))
+            created.append(publication)
+    return created
+
+
+def publication_retry(*, publication: Publication, user=None) -> Publication:
+    """Queue a failed publication again."""
+    with transaction.atomic():
+        publication = Publication.objects.select_for_update().get(pk=publication.pk)
+        if publication.status != Publication.Status.FAILED:
+            raise ServiceError(_("Only a failed publication can be retried."), code="not_failed")
+        publication.status = Publication.Status.PENDING
+        publication.error = ""
+        publication.save(update_fields=["status", "error"])
+        event_record(
+            action="publication.retried",
+            actor=user,
+            round=publication.round,
+            target=str(publication),
+            data={"publication": publication.pk},
+        )
+        transaction.on_commit(lambda: _enqueue(publication.pk))
+    return publication

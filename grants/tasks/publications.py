@@ -1,0 +1,249 @@
+"""Rendering published award lists to PDF, and the sweeper that brings back lost jobs.
+
+PostgreSQL is the truth, Redis only the doorbell: the Publication row carries the state
+(pending → rendering → done or failed). The task may run twice, be killed half-way or lose its
+message; it still yields exactly one pair of files per version:
+- while rendering, the task holds a PostgreSQL advisory lock on the row, so a second copy of the
+  task backs off, and the lock goes away by itself when a killed worker's connection closes;
+- files are written to a temporary name and renamed into place, so the public only ever sees
+  complete files, and a second render replaces the same name rather than adding a file;
+- a done row is left alone;
+- the sweeper (Celery beat) re-enqueues rows left pending, and rows stuck in rendering whose
+  lock is free (their worker died).
+"""
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext, override
+
+from grants.models import OrganisationType, Publication
+from grants.pdf import render_pdf
+from grants.services.events import event_record
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("sv", "en")
+LOCK_CLASS = 4004  # first key of the advisory lock; the second is the publication's id
+TIME_LIMIT = getattr(settings, "PUBLICATION_RENDER_TIME_LIMIT", 300)
+MAX_RETRIES = 5
+
+
+@contextlib.contextmanager
+def render_lock(publication_id: int):
+    """A session-level advisory lock on PostgreSQL (True when taken); always True elsewhere."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, publication_id])
+        taken = cursor.fetchone()[0]
+    try:
+        yield taken
+    finally:
+        if taken:
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, publication_id])
+
+
+def lock_is_free(publication_id: int) -> bool:
+    """True when no worker holds the publication's render lock (PostgreSQL only)."""
+    with render_lock(publication_id) as taken:
+        return taken
+
+
+def file_name(publication: Publication, language: str) -> str:
+    scope = publication.track.code if publication.track_id else "alla"
+    return f"lists/{publication.round.slug}/{scope}-v{publication.version}.{language}.pdf"
+
+
+def write_atomically(name: str, data: bytes) -> str:
+    """Write `data` under the storage `name`: to a temporary file first, then renamed into place,
+    so a reader sees the old file or the whole new one, never a part. Returns its SHA-256."""
+    target = Path(default_storage.path(name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*.part"):  # from a worker killed mid-write
+        leftover.unlink(missing_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return hashlib.sha256(data).hexdigest()
+
+
+def page_counter_css(language: str) -> str:
+    """The CSS `content` for "sida N av M" / "page N of M" in the language."""
+    with override(language):
+        label = gettext("page {page} of {pages}")
+    before, rest = label.split("{page}", 1)
+    between, after = rest.split("{pages}", 1)
+    return f'"{before}" counter(page) "{between}" counter(pages) "{after}"'
+
+
+def list_context(publication: Publication) -> dict:
+    """What the PDF and the HTML page of a version show."""
+    labels = dict(OrganisationType.choices)
+    rows = [
+        {**row, "type_label": labels.get(row["org_type"], row["org_type"])}
+        for row in publication.rows
+    ]
+    supplementary = sum(row["supplementary"] for row in publication.rows)
+    tracks = [publication.track] if publication.track_id else list(publication.round.tracks.all())
+    return {
+        "publication": publication,
+        "round": publication.round,
+        "track": publication.track,
+        "tracks": tracks,
+        "rows": rows,
+        "total": publication.total_amount,
+        "supplementary_total": supplementary,
+        "original_total": publication.total_amount - supplementary,
+    }
+
+
+def render_publication_pdf(publication: Publication, language: str) -> bytes:
+    context = list_context(publication)
+    context["page_counter"] = page_counter_css(language)
+    return render_pdf("pdf/award_list.html", context, language=language)
+
+
+def _claim(publication_id: int) -> Publication | None:
+    with transaction.atomic():
+        publication = (
+            Publication.objects.select_for_update(of=("self",))
+            .select_related("round", "track")
+            .filter(pk=publication_id)
+            .first()
+        )
+        if publication is None or publication.status in (
+            Publication.Status.DONE,
+            Publication.Status.FAILED,
+        ):
+            return None
+        publication.status = Publication.Status.RENDERING
+        publication.started_at = timezone.now()
+        publication.attempts += 1
+        publication.save(update_fields=["status", "started_at", "attempts"])
+    return publication
+
+
+def _settle(publication_id: int, *, status: str, error: str = "", files=None) -> None:
+    with transaction.atomic():
+        publication = Publication.objects.select_for_update().get(pk=publication_id)
+        publication.status = status
+        publication.error = error
+        fields = ["status", "error"]
+        if status in (Publication.Status.DONE, Publication.Status.FAILED):
+            publication.finished_at = timezone.now()
+            fields.append("finished_at")
+        if files:
+            publication.pdf.name = files["sv"][0]
+            publication.pdf_en.name = files["en"][0]
+            fields += ["pdf", "pdf_en"]
+        publication.save(update_fields=fields)
+        if status == Publication.Status.DONE:
+            event_record(
+                action="publication.rendered",
+                round=publication.round,
+                target=str(publication),
+                data={
+                    "publication": publication.pk,
+                    "attempts": publication.attempts,
+                    "files": {lang: {"name": n, "sha256": h} for lang, (n, h) in files.items()},
+                },
+            )
+        elif status == Publication.Status.FAILED:
+            event_record(
+                action="publication.failed",
+                round=publication.round,
+                target=str(publication),
+                data={"publication": publication.pk, "error": error[:500]},
+            )
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=TIME_LIMIT,
+    soft_time_limit=max(TIME_LIMIT - 30, 10),
+    max_retries=MAX_RETRIES,
+)
+def publication_render(self, publication_id: int) -> str:
+    """Render one publication's Swedish and English PDFs. Safe to run any number of times."""
+    with render_lock(publication_id) as taken:
+        if not taken:
+            return "busy"  # another worker renders it right now
+        publication = _claim(publication_id)
+        if publication is None:
+            return "skipped"
+        try:
+            files = {}
+            for language in LANGUAGES:
+                data = render_publication_pdf(publication, language)
+                name = file_name(publication, language)
+                files[language] = (name, write_atomically(name, data))
+        except SoftTimeLimitExceeded:
+            _settle(
+                publication_id,
+                status=Publication.Status.FAILED,
+                error=f"Rendering took longer than {self.soft_time_limit} s.",
+            )
+            return "failed"
+        except (OSError, DatabaseError) as exc:
+            # Transient: a full disk, a lost database connection. Back off and try again.
+            log.warning("Publication %s: %s", publication_id, exc)
+            if self.request.is_eager or self.request.retries >= self.max_retries:
+                _settle(publication_id, status=Publication.Status.FAILED, error=repr(exc))
+                return "failed"
+            _settle(publication_id, status=Publication.Status.PENDING, error=repr(exc))
+            raise self.retry(exc=exc, countdown=min(600, 10 * 2**self.request.retries)) from exc
+        except Exception as exc:  # a bug or bad data: retrying would not help
+            log.exception("Publication %s failed", publication_id)
+            _settle(publication_id, status=Publication.Status.FAILED, error=repr(exc))
+            return "failed"
+        _settle(publication_id, status=Publication.Status.DONE, files=files)
+        return "done"
+
+
+@shared_task(acks_late=True)
+def publication_sweep() -> list[int]:
+    """Re-enqueue publications left pending (their message was lost) or stuck in rendering
+    (their worker died). Duplicates are harmless: the render task is idempotent."""
+    now = timezone.now()
+    grace = timedelta(seconds=getattr(settings, "PUBLICATION_PENDING_GRACE", 60))
+    requeued = list(
+        Publication.objects.filter(
+            status=Publication.Status.PENDING, published_at__lte=now - grace
+        ).values_list("pk", flat=True)
+    )
+    rendering = Publication.objects.filter(status=Publication.Status.RENDERING)
+    if connection.vendor == "postgresql":
+        requeued += [pk for pk in rendering.values_list("pk", flat=True) if lock_is_free(pk)]
+    else:
+        stuck = now - timedelta(seconds=TIME_LIMIT + 60)
+        requeued += list(rendering.filter(started_at__lte=stuck).values_list("pk", flat=True))
+    for pk in requeued:
+        publication_render.delay(pk)
+    if requeued:
+        log.info("Sweeper re-enqueued publications %s", requeued)
+    return requeued

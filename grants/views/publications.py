@@ -1,0 +1,104 @@
+"""Published award lists: the public pages and PDFs of every version, and the decision makers'
+page to publish and follow the rendering."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grants.access import decision_maker_required
+from grants.forms.publications import PublishForm
+from grants.models import Publication
+from grants.selectors import publications as selectors
+from grants.services import ServiceError
+from grants.services.publications import publication_publish, publication_retry
+from grants.tasks.publications import list_context
+
+
+def round_lists(request, year):
+    """Every list of a round and all its versions."""
+    round_ = selectors.public_round_or_404(year)
+    return render(
+        request,
+        "publications/round.html",
+        {"round": round_, "lists": selectors.lists_of_round(round_)},
+    )
+
+
+def version_page(request, year, scope, version):
+    """One version as an HTML page equivalent to its PDF, with what changed since the previous."""
+    publication = selectors.publication_or_404(year=year, scope=scope, version=version)
+    previous, diff = selectors.publication_diff(publication)
+    return render(
+        request,
+        "publications/version.html",
+        {
+            **list_context(publication),
+            "previous": previous,
+            "diff": diff,
+            "versions": selectors.publication_versions(publication),
+        },
+    )
+
+
+def version_pdf(request, year, scope, version, language):
+    """The PDF of a version, only once it is completely written."""
+    publication = selectors.publication_or_404(year=year, scope=scope, version=version)
+    field = {"sv": publication.pdf, "en": publication.pdf_en}.get(language)
+    if field is None or publication.status != Publication.Status.DONE or not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"),
+        content_type="application/pdf",
+        filename=f"{publication.round.year}-{scope}-v{version}-{language}.pdf",
+    )
+
+
+@decision_maker_required
+def manage(request):
+    """Publish the lists of a round and follow the rendering."""
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publications = publication_publish(
+                round_=form.cleaned_data["round"],
+                track=form.cleaned_data["track"],
+                as_of=form.cleaned_data["as_of"],
+                note=form.cleaned_data["note"],
+                user=request.user,
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)d lists published; their PDFs are being rendered.")
+                % {"count": len(publications)},
+            )
+            return redirect("publications:manage")
+    return render(
+        request,
+        "publications/manage.html",
+        {"form": form, "publications": selectors.recent_publications()},
+    )
+
+
+@decision_maker_required
+def status(request, pk):
+    """One publication's state, polled by htmx while it is queued or rendering."""
+    publication = get_object_or_404(selectors.recent_publications(limit=None), pk=pk)
+    return render(request, "publications/_status.html", {"publication": publication})
+
+
+@decision_maker_required
+@require_POST
+def retry(request, pk):
+    publication = get_object_or_404(Publication, pk=pk)
+    try:
+        publication_retry(publication=publication, user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The publication is queued again."))
+    return redirect("publications:manage")

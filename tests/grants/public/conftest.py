@@ -1,0 +1,11 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with an empty page cache: ids (and so data fingerprints) repeat between
+    tests whose data was rolled back."""
+    cache.clear()
+    yield
+    cache.clear()

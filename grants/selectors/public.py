@@ -158,10 +158,22 @@ def grants_for_list(queryset):
     )
 
 
+def grant_page(queryset, *, offset: int, limit: int) -> list[Grant]:
+    """One page of a filtered, sorted list in two queries: first the ids alone (the database
+    filters and sorts without carrying every column), then those rows with what the list shows."""
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    rows = {g.pk: g for g in grants_for_list(Grant.objects.filter(pk__in=ids))}
+    return [rows[pk] for pk in ids]
+
+
 def works_in_lan(lan_code: str):
+    # A kommunkod starts with its county's code (SCB; checked in tests/regions), so a range on
+    # the indexed kommun_id finds the county's municipalities without joining them.
     return Exists(
         Grant.beneficiary_kommuner.through.objects.filter(
-            grant_id=OuterRef("pk"), kommun__lan_id=lan_code
+            grant_id=OuterRef("pk"),
+            kommun_id__gte=f"{lan_code}00",
+            kommun_id__lte=f"{lan_code}99",
         )
     )
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("oppna-data/", public.opendata_page, name="opendata"),
     path("oppna-data/360giving.json", public.opendata_360giving, name="opendata_360giving"),
     path("tillganglighet/", public.accessibility, name="accessibility"),
+    path("robots.txt", public.robots_txt, name="robots"),
 ]

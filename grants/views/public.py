@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -21,6 +22,24 @@ from grants.selectors import public as selectors
 from grants.templatetags.delmos import format_sek
 
 CACHE_SECONDS = 600
+
+
+def _fingerprint(request) -> tuple:
+    """The data fingerprint, read once per request."""
+    if not hasattr(request, "_public_fingerprint"):
+        request._public_fingerprint = selectors.public_data_fingerprint()
+    return request._public_fingerprint
+
+
+def _cached(request, name: str, parts, compute):
+    """A value computed once per data fingerprint and `parts` (e.g. a filter state)."""
+    raw = repr((name, parts, _fingerprint(request)))
+    key = "public-data:" + hashlib.sha256(raw.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def public_cache(view):
@@ -40,7 +59,7 @@ def public_cache(view):
                 get_language() or "",
                 request.get_full_path(),
                 request.headers.get("HX-Request", ""),
-                repr(selectors.public_data_fingerprint()),
+                repr(_fingerprint(request)),
             ]
         )
         key = "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -85,17 +104,26 @@ def _filtered(request):
 def award_list(request):
     """All grants, filtered, sorted and paged; htmx asks for the results fragment only."""
     filterset, queryset = _filtered(request)
-    summary = selectors.grant_summary(queryset)
-    filterset.show_counts(
-        selectors.grant_facets(queryset),
-        lambda iso: _date(dt.date.fromisoformat(iso)),
+    # Every page and sort order of one filter state shares its summary and counts: compute them
+    # once per state and data version.
+    state = sorted(
+        (name, str(value))
+        for name, value in (filterset.form.cleaned_data if filterset.is_bound else {}).items()
+        if name != "sort" and value not in (None, "")
     )
+    summary, facets = _cached(
+        request,
+        "award-list-aggregates",
+        state,
+        lambda: (selectors.grant_summary(queryset), selectors.grant_facets(queryset)),
+    )
+    filterset.show_counts(facets, lambda iso: _date(dt.date.fromisoformat(iso)))
     page_form = PageForm(request.GET)
     page = page_form.cleaned_data.get("page") if page_form.is_valid() else None
     pages = max(1, -(-summary.count // PAGE_SIZE))
     page = min(page or 1, pages)
     offset = (page - 1) * PAGE_SIZE
-    rows = list(selectors.grants_for_list(queryset)[offset : offset + PAGE_SIZE])
+    rows = selectors.grant_page(queryset, offset=offset, limit=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -237,7 +265,7 @@ def round_detail(request, year):
     type_labels = dict(OrganisationType.choices)
     types = [
         (
-            str(type_labels.get(r["application__organisation__org_type"], "")),
+            capfirst(str(type_labels.get(r["application__organisation__org_type"], ""))),
             r["total"] or 0,
             r["n"],
         )
@@ -303,3 +331,11 @@ def opendata_360giving(request):
 @public_cache
 def accessibility(request):
     return render(request, "public/accessibility.html")
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers are welcome everywhere public; also the benchmark's trivial view (its ceiling)."""
+    return HttpResponse(
+        "User-agent: *\nDisallow: /portal/\nDisallow: /handlaggning/\n", content_type="text/plain"
+    )

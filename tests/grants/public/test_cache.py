@@ -86,3 +86,16 @@ def test_languages_and_htmx_fragments_are_cached_apart(client):
     assert f"SEK{NBSP}100,000" in english
     fragment = client.get("/beviljade-bidrag/", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment
+
+
+def test_pages_and_sort_orders_of_one_filter_state_share_its_counts(client):
+    factories.make_public_grants(60, areas=("Gävle",))
+    with CaptureQueriesContext(connection) as first:
+        client.get("/beviljade-bidrag/?county=21")
+    with CaptureQueriesContext(connection) as second:
+        html = client.get("/beviljade-bidrag/?county=21&sort=-amount&page=2").content.decode()
+    assert len(second) == len(first) - 8  # the summary and the seven counts
+    assert "60 bidrag," in html and "Gävleborgs län (60)</option>" in html
+    factories.make_public_grants(1, areas=("Gävle",))
+    html = client.get("/beviljade-bidrag/?county=21&sort=-amount&page=2").content.decode()
+    assert "61 bidrag," in html

@@ -7,6 +7,7 @@ import hashlib
 from functools import wraps
 
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import formats
@@ -16,12 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from grants import charts, opendata
-from grants.filters.public import PAGE_SIZE, GrantFilter, PageForm
+from grants.filters.public import PAGE_SIZE, GrantFilter, PageForm, filter_lookups
 from grants.models import OrganisationType
 from grants.selectors import public as selectors
 from grants.templatetags.delmos import format_sek
 
 CACHE_SECONDS = 600
+# Each worker keeps the pages it served in its own memory too. That is safe across processes
+# because a key never changes meaning: new data gives new keys (the fingerprint).
+local_pages = LocMemCache(
+    "public-pages", {"TIMEOUT": CACHE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 500}}
+)
 
 
 def _fingerprint(request) -> tuple:
@@ -63,7 +69,11 @@ def public_cache(view):
             ]
         )
         key = "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
-        hit = cache.get(key)
+        hit = local_pages.get(key)
+        if hit is None:
+            hit = cache.get(key)
+            if hit is not None:
+                local_pages.set(key, hit)
         if hit is not None:
             content, content_type = hit
             response = HttpResponse(content, content_type=content_type)
@@ -72,7 +82,9 @@ def public_cache(view):
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+            entry = (response.content, response["Content-Type"])
+            cache.set(key, entry, CACHE_SECONDS)
+            local_pages.set(key, entry)
         response["Vary"] = "HX-Request, Cookie"
         return response
 
@@ -95,7 +107,10 @@ def _date(day) -> str:
 
 
 def _filtered(request):
-    filterset = GrantFilter(request.GET or None, queryset=selectors.public_grants())
+    lookups = _cached(request, "award-list-lookups", get_language(), filter_lookups)
+    filterset = GrantFilter(
+        request.GET or None, queryset=selectors.public_grants(), lookups=lookups
+    )
     return filterset, filterset.qs
 
 

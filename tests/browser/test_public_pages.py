@@ -6,6 +6,17 @@ from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    from django.core.cache import cache
+
+    from grants.views.public import local_pages
+
+    cache.clear()
+    local_pages.clear()
+
+
 SHOWCASE = "Regional samverkansmodell för att minska och motverka segregation i Gävleborg"
 
 

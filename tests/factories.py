@@ -144,3 +144,27 @@ def make_grant(*, application=None, amount=400_000, meeting=None, **extra) -> Gr
     }
     defaults.update(extra)
     return Grant.objects.create(**defaults)
+
+
+# -- issue 3 (public pages) -----------------------------------------------------------------------
+
+
+def make_public_grants(count: int, *, track=None, meeting=None, areas=("Bollnäs",), **extra):
+    """`count` grants in one track and meeting, each to its own organisation, amounts 100 000 up."""
+    track = track or make_track(round_=make_round(year=2020, status=Round.Status.DECIDED))
+    meeting = meeting or DecisionMeeting.objects.create(
+        round=track.round, date=dt.date(track.round.year, 6, 12), status="closed"
+    )
+    kommuner = [kommun(name) for name in areas]
+    grants = []
+    for i in range(count):
+        application = make_application(
+            track=track,
+            organisation=make_organisation(seat=kommuner[0]),
+            status=Application.Status.APPROVED,
+            project_title=f"Projekt {i}",
+        )
+        grant = make_grant(application=application, amount=100_000 + i * 1_000, meeting=meeting)
+        grant.beneficiary_kommuner.set(kommuner)
+        grants.append(grant)
+    return grants

@@ -2,9 +2,35 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Lower, Replace
+from django.http import Http404
 
-from grants.models import Application, Grant, Organisation, Round, Track
+from grants.models import (
+    Application,
+    BudgetChange,
+    Decision,
+    DecisionMeeting,
+    Grant,
+    Organisation,
+    Partner,
+    Publication,
+    Round,
+    Track,
+)
+from regions.models import Kommun, Lan
 
 
 def public_rounds():
@@ -24,6 +50,11 @@ class TrackFigures:
     applications: int
     recipients: int
     granted: int
+    cap: int = 0
+
+    @property
+    def share_of_cap(self) -> int:
+        return round(100 * self.granted / self.cap) if self.cap else 0
 
 
 @dataclass
@@ -70,3 +101,347 @@ def demo_data_exists() -> bool:
         Organisation.objects.filter(is_demo=True).exists()
         or Round.objects.filter(Q(is_demo=True)).exists()
     )
+
+
+# -- search that ignores case and Swedish diacritics ---------------------------------------------
+
+# The same folding in Python (for the query) and in SQL (for the column), so "soderhamn" finds
+# "Söderhamn" on SQLite (whose LOWER folds only ASCII) and on PostgreSQL alike.
+FOLDS = (
+    ("Å", "a"),
+    ("Ä", "a"),
+    ("Ö", "o"),
+    ("É", "e"),
+    ("Ü", "u"),
+    ("å", "a"),
+    ("ä", "a"),
+    ("ö", "o"),
+    ("é", "e"),
+    ("ü", "u"),
+)
+
+
+def fold(text: str) -> str:
+    for accented, plain in FOLDS:
+        text = text.replace(accented, plain)
+    return text.lower()
+
+
+class Fold(Func):
+    """Lower case without Swedish diacritics, in SQL: one TRANSLATE on PostgreSQL, a chain of
+    REPLACE on SQLite (which has no TRANSLATE and whose LOWER folds only ASCII)."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        plain = Func(
+            self.source_expressions[0],
+            Value("".join(a for a, _ in FOLDS)),
+            Value("".join(b for _, b in FOLDS)),
+            function="TRANSLATE",
+            output_field=CharField(),
+        )
+        return Lower(plain).as_sql(compiler, connection)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        expression = self.source_expressions[0]
+        for accented, plain in FOLDS:
+            expression = Replace(expression, Value(accented), Value(plain))
+        return Lower(expression).as_sql(compiler, connection)
+
+
+def fold_expression(field: str):
+    return Fold(F(field))
+
+
+def search_grants(queryset, text: str):
+    """Grants where every word of the text is in the organisation's name, the project's title or
+    the name of a municipality the project works in."""
+    through = Grant.beneficiary_kommuner.through.objects.alias(
+        _kommun_folded=fold_expression("kommun__name")
+    )
+    queryset = queryset.alias(
+        _org_folded=fold_expression("application__organisation__name"),
+        _title_folded=fold_expression("public_title"),
+    )
+    for word in fold(text).split():
+        queryset = queryset.filter(
+            Q(_org_folded__contains=word)
+            | Q(_title_folded__contains=word)
+            | Exists(through.filter(grant_id=OuterRef("pk"), _kommun_folded__contains=word))
+        )
+    return queryset
+
+
+# -- grants ----------------------------------------------------------------------------------------
+
+
+def public_grants():
+    """Every grant the public may see: grants in rounds that are not drafts."""
+    return Grant.objects.exclude(application__round__status=Round.Status.DRAFT)
+
+
+def grants_for_list(queryset):
+    """The columns the award list shows, in one query."""
+    return queryset.select_related(
+        "application__organisation__seat__lan",
+        "application__track",
+        "application__round",
+    )
+
+
+def grant_page(queryset, *, offset: int, limit: int) -> list[Grant]:
+    """One page of a filtered, sorted list in two queries: first the ids alone (the database
+    filters and sorts without carrying every column), then those rows with what the list shows."""
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    rows = {g.pk: g for g in grants_for_list(Grant.objects.filter(pk__in=ids))}
+    return [rows[pk] for pk in ids]
+
+
+def works_in_lan(lan_code: str):
+    # A kommunkod starts with its county's code (SCB; checked in tests/regions), so a range on
+    # the indexed kommun_id finds the county's municipalities without joining them.
+    return Exists(
+        Grant.beneficiary_kommuner.through.objects.filter(
+            grant_id=OuterRef("pk"),
+            kommun_id__gte=f"{lan_code}00",
+            kommun_id__lte=f"{lan_code}99",
+        )
+    )
+
+
+def works_in_kommun(kommun_code: str):
+    return Exists(
+        Grant.beneficiary_kommuner.through.objects.filter(
+            grant_id=OuterRef("pk"), kommun_id=kommun_code
+        )
+    )
+
+
+def had_meeting(meeting_id: int):
+    return Exists(
+        Decision.objects.filter(
+            application_id=OuterRef("application_id"),
+            meeting_id=meeting_id,
+            outcome=Decision.Outcome.APPROVED,
+        )
+    )
+
+
+@dataclass
+class Summary:
+    count: int
+    total: int
+    largest: int
+    smallest: int
+
+
+def grant_summary(queryset) -> Summary:
+    row = queryset.order_by().aggregate(
+        count=Count("id"),
+        total=Sum("amount_total"),
+        largest=Max("amount_total"),
+        smallest=Min("amount_total"),
+    )
+    return Summary(
+        count=row["count"] or 0,
+        total=row["total"] or 0,
+        largest=row["largest"] or 0,
+        smallest=row["smallest"] or 0,
+    )
+
+
+def grant_facets(queryset) -> dict[str, dict]:
+    """How many grants of the result fall under each filter value: one query per facet."""
+    base = queryset.order_by()
+    ids = base.values("pk")
+    through = Grant.beneficiary_kommuner.through.objects.filter(grant_id__in=ids)
+
+    def counts(qs, key):
+        return {row[key]: row["n"] for row in qs}
+
+    return {
+        "year": counts(
+            base.values("application__round__year").annotate(n=Count("id")),
+            "application__round__year",
+        ),
+        "track": counts(
+            base.values("application__track_id").annotate(n=Count("id")), "application__track_id"
+        ),
+        "type": counts(
+            base.values("application__organisation__org_type").annotate(n=Count("id")),
+            "application__organisation__org_type",
+        ),
+        "county": counts(
+            through.values("kommun__lan_id").annotate(n=Count("grant_id", distinct=True)),
+            "kommun__lan_id",
+        ),
+        "municipality": counts(
+            through.values("kommun_id").annotate(n=Count("grant_id", distinct=True)), "kommun_id"
+        ),
+        "supplementary": counts(
+            base.values("has_supplementary").annotate(n=Count("id")), "has_supplementary"
+        ),
+        "meeting": counts(
+            Decision.objects.filter(application__grant__in=ids, outcome=Decision.Outcome.APPROVED)
+            .values("meeting_id")
+            .annotate(n=Count("application_id", distinct=True)),
+            "meeting_id",
+        ),
+    }
+
+
+def grant_detail(*, pk: int) -> Grant:
+    """One public grant with everything its page shows, in a fixed number of queries."""
+    grant = (
+        grants_for_list(public_grants())
+        .prefetch_related("beneficiary_kommuner__lan")
+        .filter(pk=pk)
+        .first()
+    )
+    if grant is None:
+        raise Http404
+    application = grant.application
+    grant.decisions = list(
+        Decision.objects.filter(application=application, outcome=Decision.Outcome.APPROVED)
+        .select_related("meeting")
+        .order_by("meeting__date", "id")
+    )
+    grant.partners = list(Partner.objects.filter(application=application).order_by("id"))
+    return grant
+
+
+def organisation_by_number(org_number: str) -> Organisation:
+    organisation = (
+        Organisation.objects.select_related("seat__lan")
+        .filter(org_number=org_number, applications__grant__in=public_grants())
+        .first()
+    )
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def lan_by_code(code: str) -> Lan:
+    lan = Lan.objects.filter(code=code).annotate(population=Sum("kommuner__population")).first()
+    if lan is None:
+        raise Http404
+    return lan
+
+
+def kommun_by_code(code: str) -> Kommun:
+    kommun = Kommun.objects.select_related("lan").filter(code=code).first()
+    if kommun is None:
+        raise Http404
+    return kommun
+
+
+def kronor_per_inhabitant(total: int, population: int | None) -> float | None:
+    if not population:
+        return None
+    return total / population
+
+
+@dataclass
+class CountyFigure:
+    lan: Lan
+    population: int
+    grants: int
+    total: int
+
+    @property
+    def per_inhabitant(self) -> float:
+        return self.total / self.population if self.population else 0.0
+
+
+def county_figures(queryset=None) -> list[CountyFigure]:
+    """Kronor granted to projects working in each county, per inhabitant. A grant working in
+    several counties counts in each of them, its amount split evenly between its municipalities."""
+    grants = (queryset if queryset is not None else public_grants()).order_by()
+    through = Grant.beneficiary_kommuner.through.objects.filter(grant_id__in=grants.values("pk"))
+    per_grant_areas = dict(
+        Grant.beneficiary_kommuner.through.objects.filter(grant_id__in=grants.values("pk"))
+        .values_list("grant_id")
+        .annotate(n=Count("kommun_id"))
+    )
+    totals: dict[str, float] = {}
+    counted: dict[str, set] = {}
+    for grant_id, lan_code, amount in through.values_list(
+        "grant_id", "kommun__lan_id", "grant__amount_total"
+    ):
+        totals[lan_code] = totals.get(lan_code, 0) + amount / per_grant_areas[grant_id]
+        counted.setdefault(lan_code, set()).add(grant_id)
+    lans = Lan.objects.annotate(population=Sum("kommuner__population")).order_by("code")
+    return [
+        CountyFigure(
+            lan=lan,
+            population=lan.population or 0,
+            grants=len(counted.get(lan.code, ())),
+            total=round(totals.get(lan.code, 0)),
+        )
+        for lan in lans
+    ]
+
+
+def round_for_year(year: int) -> Round:
+    round_ = (
+        public_rounds()
+        .filter(year=year)
+        .prefetch_related("tracks__budget_changes", "meetings")
+        .order_by("slug")
+        .first()
+    )
+    if round_ is None:
+        raise Http404
+    return round_
+
+
+def round_meetings(round_: Round):
+    return DecisionMeeting.objects.filter(round=round_).order_by("date", "id")
+
+
+def round_publications(round_: Round):
+    return (
+        Publication.objects.filter(round=round_, status=Publication.Status.DONE)
+        .select_related("track")
+        .order_by("-published_at")
+    )
+
+
+def budget_history(track: Track) -> list[BudgetChange]:
+    return sorted(track.budget_changes.all(), key=lambda c: (c.effective_on, c.pk))
+
+
+def type_figures(queryset) -> list[dict]:
+    return list(
+        queryset.order_by()
+        .values("application__organisation__org_type")
+        .annotate(n=Count("id"), total=Sum("amount_total"))
+        .order_by("-total")
+    )
+
+
+def public_data_fingerprint() -> tuple:
+    """What changes when the public pages must change: a new decision, grant, publication,
+    budget change, closed meeting or round leaving draft. One cheap query (index lookups)."""
+    from django.db import connection
+
+    from grants.models import DecisionMeeting
+
+    def table(model):
+        return connection.ops.quote_name(model._meta.db_table)
+
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {table(Decision)}),"  # noqa: S608 - table names only
+        f" (SELECT MAX(id) FROM {table(Grant)}),"
+        f" (SELECT MAX(id) FROM {table(BudgetChange)}),"
+        f" (SELECT COUNT(*) FROM {table(Publication)} WHERE status = %s),"
+        f" (SELECT COUNT(*) FROM {table(DecisionMeeting)} WHERE status = %s),"
+        f" (SELECT COUNT(*) FROM {table(Round)} WHERE status <> %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [Publication.Status.DONE, DecisionMeeting.Status.CLOSED, Round.Status.DRAFT],
+        )
+        return tuple(cursor.fetchone())

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Benchmark of the public award list (issue 3): gunicorn on PostgreSQL, wrk at 16 connections,
+# 127.0.0.1 only, each scenario bounded by BENCH_DURATION. Usage: bench/public.sh
+# Prints one line per scenario; bench/RESULTS.md records a run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-.venv/bin/python}
+GUNICORN=${GUNICORN:-.venv/bin/gunicorn}
+PORT=${BENCH_PORT:-8403}
+DURATION=${BENCH_DURATION:-15s}
+GRANTS=${BENCH_GRANTS:-100000}
+WORKERS=${BENCH_WORKERS:-4}
+export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/delmos_bench_public}
+export CACHE_URL=${BENCH_CACHE_URL:-redis://127.0.0.1:6379/3}
+export SECRET_KEY=bench-only-secret-key-not-used-anywhere-else-0123456789abcdefghij
+export ALLOWED_HOSTS=127.0.0.1 DEBUG=0 LOG_LEVEL=WARNING
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+db_name=${DATABASE_URL##*/}
+if ! psql "${DATABASE_URL%/*}/postgres" -tAc "select 1 from pg_database where datname='$db_name'" | grep -q 1; then
+  psql "${DATABASE_URL%/*}/postgres" -qc "create database $db_name"
+fi
+"$PY" manage.py migrate -v0
+if ! "$PY" manage.py shell -c "from grants.models import Round; import sys; sys.exit(0 if Round.objects.filter(slug__startswith='bench-').exists() else 1)" 2>/dev/null; then
+  "$PY" manage.py generate_bench_data --grants "$GRANTS"
+fi
+psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
+"$PY" manage.py shell -c "from grants.models import Grant; print('grants in database:', Grant.objects.count())"
+
+"$GUNICORN" delmos.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --access-logfile /dev/null --log-level warning &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/robots.txt" >/dev/null && break; sleep 0.2; done
+
+base="http://127.0.0.1:$PORT"
+cold() {  # one request with an empty cache: the first visitor of a filter state
+  redis-cli -u "$CACHE_URL" flushdb >/dev/null
+  curl -s -o /dev/null -w "%{time_total}" "$base$1" | awk -v p="$1" '{printf "COLD %-45s %.0f ms\n", p, $1 * 1000}'
+}
+run() {  # name, bust (0/1), path
+  redis-cli -u "$CACHE_URL" flushdb >/dev/null
+  curl -s -o /dev/null "$base$3"  # warm: fills the caches a repeated visitor would find
+  printf "%-28s %-45s " "$1" "$3"
+  BENCH_BUST=$2 wrk -t2 -c16 -d"$DURATION" --timeout 10s -s bench/report.lua "$base$3" | grep RESULT
+}
+
+echo "== single requests with an empty cache"
+for path in "/beviljade-bidrag/" "/beviljade-bidrag/?county=21&min=500000" "/beviljade-bidrag/?q=soderhamn" "/beviljade-bidrag/?page=1500"; do
+  cold "$path"
+done
+echo "== wrk, 16 connections, $DURATION each"
+run "trivial view (ceiling)" 0 "/robots.txt"
+run "unfiltered, page not cached" 1 "/beviljade-bidrag/"
+run "county+amount, not cached" 1 "/beviljade-bidrag/?county=21&min=500000"
+run "text search, not cached" 1 "/beviljade-bidrag/?q=soderhamn"
+run "deep page, not cached" 1 "/beviljade-bidrag/?page=1500"
+run "county+amount, cached" 0 "/beviljade-bidrag/?county=21&min=500000"
+run "grant page, cached" 0 "/beviljade-bidrag/1/"
+run "round page, cached" 0 "/utlysningar/2020/"

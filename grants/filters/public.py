@@ -1,0 +1,248 @@
+"""The public award list's filters. Every value lives in the query string, so a link reproduces
+the view and the CSV/JSON exports take the same parameters as the page."""
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import DecisionMeeting, Grant, OrganisationType, Round, Track
+from grants.selectors import public as selectors
+from regions.models import Kommun, Lan
+
+PAGE_SIZE = 50
+
+SORTS = {
+    "organisation": (F("application__organisation__name").asc(),),
+    "-organisation": (F("application__organisation__name").desc(),),
+    "amount": (F("amount_total").asc(),),
+    "-amount": (F("amount_total").desc(),),
+    "county": (
+        F("application__organisation__seat__lan__name").asc(),
+        F("application__organisation__name").asc(),
+    ),
+    "-county": (
+        F("application__organisation__seat__lan__name").desc(),
+        F("application__organisation__name").asc(),
+    ),
+    "date": (F("awarded_on").asc(),),
+    "-date": (F("awarded_on").desc(),),
+}
+SORT_CHOICES = [
+    ("organisation", _("Organisation, A–Ö")),
+    ("-organisation", _("Organisation, Ö–A")),
+    ("-amount", _("Amount, largest first")),
+    ("amount", _("Amount, smallest first")),
+    ("county", _("County, A–Ö")),
+    ("-county", _("County, Ö–A")),
+    ("-date", _("Decision date, latest first")),
+    ("date", _("Decision date, earliest first")),
+]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class FastSelect(forms.Select):
+    """A select rendered in Python: the list has 290 municipalities twice, and Django's
+    template-per-option rendering cost more than all of the page's SQL together."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+def _english() -> bool:
+    return (get_language() or "sv").startswith("en")
+
+
+def filter_lookups() -> dict[str, list[tuple[str, str]]]:
+    """The values each filter offers, in the current language: one small query per list."""
+    english = _english()
+    lookups = {
+        "year": [
+            (str(y), str(y))
+            for y in Round.objects.exclude(status=Round.Status.DRAFT)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        ],
+        "track": [
+            (str(t.pk), f"{t.round.year} – {(t.name_en if english and t.name_en else t.name)}")
+            for t in Track.objects.exclude(round__status=Round.Status.DRAFT)
+            .select_related("round")
+            .order_by("-round__year", "position", "code")
+        ],
+        "county": [(lan.code, lan.name) for lan in Lan.objects.order_by("name")],
+        "municipality": list(Kommun.objects.order_by("name").values_list("code", "name")),
+        "meeting": [
+            (str(m.pk), m.date.isoformat())
+            for m in DecisionMeeting.objects.exclude(round__status=Round.Status.DRAFT)
+            .order_by("-date", "id")
+            .only("id", "date")
+        ],
+        "type": [(k, str(v)) for k, v in OrganisationType.choices],
+        "supplementary": [(k, str(v)) for k, v in YES_NO],
+    }
+    lookups["seat"] = lookups["municipality"]
+    return lookups
+
+
+class GrantFilter(django_filters.FilterSet):
+    """The award list's filters. Choices are read once per request (one query per lookup list);
+    `show_counts` then writes each value's number of grants into its label."""
+
+    q = django_filters.CharFilter(
+        label=_("Search organisation or project"), method="filter_text", max_length=100
+    )
+    year = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Call for applications"),
+        field_name="application__round__year",
+        empty_label=_("All years"),
+    )
+    track = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Track"),
+        field_name="application__track_id",
+        empty_label=_("All tracks"),
+    )
+    type = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Type of organisation"),
+        field_name="application__organisation__org_type",
+        choices=OrganisationType.choices,
+        empty_label=_("All types"),
+    )
+    county = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("County where the project works"),
+        method="filter_county",
+        empty_label=_("All counties"),
+    )
+    municipality = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Municipality where the project works"),
+        method="filter_municipality",
+        empty_label=_("All municipalities"),
+    )
+    seat = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Municipality where the organisation has its seat"),
+        field_name="application__organisation__seat_id",
+        empty_label=_("All municipalities"),
+    )
+    min = django_filters.NumberFilter(
+        label=_("Amount at least (SEK)"),
+        field_name="amount_total",
+        lookup_expr="gte",
+        min_value=0,
+    )
+    max = django_filters.NumberFilter(
+        label=_("Amount at most (SEK)"),
+        field_name="amount_total",
+        lookup_expr="lte",
+        min_value=0,
+    )
+    meeting = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Decision meeting"),
+        method="filter_meeting",
+        empty_label=_("All meetings"),
+    )
+    supplementary = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Supplementary grant"),
+        choices=YES_NO,
+        method="filter_supplementary",
+        empty_label=_("With or without"),
+    )
+    sort = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Grant
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, lookups: dict | None = None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.lookups = lookups if lookups is not None else filter_lookups()
+        for name, choices in self.lookups.items():
+            self.filters[name].extra["choices"] = choices
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = self.filter_sort(queryset, "sort", "organisation")
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        return selectors.search_grants(queryset, value) if value.strip() else queryset
+
+    def filter_county(self, queryset, name, value):
+        return queryset.filter(selectors.works_in_lan(value))
+
+    def filter_municipality(self, queryset, name, value):
+        return queryset.filter(selectors.works_in_kommun(value))
+
+    def filter_meeting(self, queryset, name, value):
+        return queryset.filter(selectors.had_meeting(int(value)))
+
+    def filter_supplementary(self, queryset, name, value):
+        return queryset.filter(has_supplementary=value == "yes")
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["organisation"]), "pk")
+
+    def show_counts(self, facets: dict[str, dict], meeting_label) -> None:
+        """Write the number of grants in the result beside each value of a filter."""
+        keyed = {
+            "year": lambda k: int(k),
+            "track": lambda k: int(k),
+            "type": lambda k: k,
+            "county": lambda k: k,
+            "municipality": lambda k: k,
+            "supplementary": lambda k: k == "yes",
+        }
+        form = self.form
+        for name, key in keyed.items():
+            counts = facets.get(name, {})
+            field = form.fields[name]
+            field.choices = [
+                (value, f"{capfirst(label)} ({counts.get(key(value), 0)})")
+                for value, label in self.lookups[name]
+            ]
+        meeting_counts = facets.get("meeting", {})
+        field = form.fields["meeting"]
+        field.choices = [
+            (value, f"{meeting_label(label)} ({meeting_counts.get(int(value), 0)})")
+            for value, label in self.lookups["meeting"]
+        ]
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter (not the sort order) narrows the list."""
+        if not self.is_bound:
+            return False
+        return any(self.data.get(name) for name in self.filters if name != "sort")
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False)

@@ -40,23 +40,32 @@ class StaleVersion(ServiceError):
         self.current = current
 
 
-def _saved_elsewhere(application: Application, expected_version: int, editor: str) -> bool:
-    """Whether a version newer than the one the form was loaded with came from another editor
-    (another tab, window or device). The same page's own autosaves are not a conflict."""
-    if not editor:
-        return True
+def _saved_elsewhere(
+    application: Application, expected_version: int, *, section: str, editor: str, autosave: bool
+) -> bool:
+    """Whether this section was saved after the form's version was loaded, by someone else.
+
+    Versions count for the whole application, but a save changes one section only, so saves of
+    other sections are no conflict. A page's own earlier saves are none either, except for an
+    autosave arriving late: it never overwrites anything saved after its version."""
     newer = Event.objects.filter(
         application=application,
         action="application.draft_saved",
         data__version__gt=expected_version,
+        data__section=section,
     )
-    return newer.exclude(data__editor=editor).exists() or newer.count() != (
-        application.version - expected_version
-    )
+    if autosave or not editor:
+        return newer.exists()
+    return newer.exclude(data__editor=editor).exists()
 
 
 def _locked_draft(
-    application: Application, expected_version: int | None, editor: str = ""
+    application: Application,
+    expected_version: int | None,
+    *,
+    section: str = "",
+    editor: str = "",
+    autosave: bool = False,
 ) -> Application:
     locked = (
         Application.objects.select_for_update()
@@ -72,7 +81,10 @@ def _locked_draft(
         expected_version is not None
         and expected_version != locked.version
         and (
-            expected_version > locked.version or _saved_elsewhere(locked, expected_version, editor)
+            expected_version > locked.version
+            or _saved_elsewhere(
+                locked, expected_version, section=section, editor=editor, autosave=autosave
+            )
         )
     ):
         raise StaleVersion(locked)
@@ -114,11 +126,14 @@ def application_save_section(
     user,
     expected_version: int | None,
     editor: str = "",
+    autosave: bool = False,
 ) -> Application:
     """Store one section of a draft. `data` is the cleaned data of the section's form (a list of
-    rows for partners and budget). Refuses a save based on an older version (StaleVersion),
-    unless every newer version was saved by the same `editor` (one page's autosaves)."""
-    locked = _locked_draft(application, expected_version, editor)
+    rows for partners and budget). Refuses (StaleVersion) a save of a section that was saved
+    by another editor (tab, window, device) after `expected_version`; see _saved_elsewhere."""
+    locked = _locked_draft(
+        application, expected_version, section=section, editor=editor, autosave=autosave
+    )
     fields = ["version", "updated_at"]
     if section in ("project", "effect"):
         for name, value in data.items():

@@ -242,6 +242,7 @@ def application_section(request, pk, section):
                     user=request.user,
                     expected_version=expected,
                     editor=request.POST.get("editor", "")[:40],
+                    autosave=_is_htmx(request),
                 )
             except StaleVersionError as exc:
                 conflict = {
@@ -281,6 +282,7 @@ def application_section(request, pk, section):
             application,
             section,
             form=form,
+            has_errors=bool(form.total_error_count()) if section in FORMSETS else bool(form.errors),
             version=version,
             conflict=conflict,
             editor=request.POST.get("editor", "")[:40] or secrets.token_urlsafe(12),

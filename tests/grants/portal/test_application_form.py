@@ -476,3 +476,36 @@ def test_a_multi_year_project_may_last_at_most_the_tracks_years(applicant, draft
     assert "högst 2 år" in " ".join(
         str(p.message) for p in application_problems(draft) if p.field == "id_end_date"
     )
+
+
+def test_a_save_of_another_section_meanwhile_is_no_conflict(client, applicant, draft):
+    client.force_login(applicant)
+    data = {"collaboration": "Effekt", "long_term_effect": "", "follow_up": ""}
+    client.post(_section(draft, "effect"), {**data, "version": 1, "editor": "tab-a"})
+    # A page of the funding section, loaded at version 1, saves after that.
+    response = client.post(
+        _section(draft, "funding"),
+        {"other_state_grants": "no", "version": 1, "editor": "tab-b"},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.answers["funding"]["other_state_grants"] == "no"
+    assert draft.collaboration == "Effekt"
+
+
+def test_a_late_autosave_never_overwrites_a_newer_save_of_the_same_page(client, applicant, draft):
+    client.force_login(applicant)
+    data = {"long_term_effect": "", "follow_up": ""}
+    # The Save button's request overtakes the autosave sent just before it.
+    client.post(
+        _section(draft, "effect"),
+        {**data, "collaboration": "Hela texten", "version": 1, "editor": "tab-a"},
+    )
+    response = client.post(
+        _section(draft, "effect"),
+        {**data, "collaboration": "Hela", "version": 1, "editor": "tab-a"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Inte sparat" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.collaboration == "Hela texten"

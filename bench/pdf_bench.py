@@ -195,6 +195,9 @@ def warm_pool() -> ProcessPoolExecutor:
     return pool
 
 
+LAST_MERGE_SECONDS = [0.0]
+
+
 def render_chunked(pool, rows, cache: dict | None = None) -> tuple[bytes, int, int]:
     """Render chunks in parallel processes (reusing cached ones) and merge them with pypdf.
     Returns the PDF, the peak RSS of one chunk process (KB) and the number of chunks rendered."""
@@ -210,11 +213,13 @@ def render_chunked(pool, rows, cache: dict | None = None) -> tuple[bytes, int, i
         for i, (data, rss) in zip(todo, results, strict=True):
             cache[keys[i]] = data
             peak = max(peak, rss)
+    merge_started = time.perf_counter()
     writer = PdfWriter()
     for key in keys:
         writer.append(io.BytesIO(cache[key]))
     out = io.BytesIO()
     writer.write(out)
+    LAST_MERGE_SECONDS[0] = time.perf_counter() - merge_started
     return out.getvalue(), peak, len(todo)
 
 
@@ -236,7 +241,11 @@ def measure(method: str, n: int) -> dict:
         pool = warm_pool()
         started = time.perf_counter()
         data, peak, rendered = render_chunked(pool, rows)
-        extra = {"chunk_peak_mb": round(peak / 1024), "chunks_rendered": rendered}
+        extra = {
+            "chunk_peak_mb": round(peak / 1024),
+            "chunks_rendered": rendered,
+            "merge_seconds": round(LAST_MERGE_SECONDS[0], 2),
+        }
     elif method == "republish":
         cache: dict = {}
         pool = warm_pool()
@@ -245,7 +254,11 @@ def measure(method: str, n: int) -> dict:
         changed[len(changed) // 2]["total"] += 100_000
         started = time.perf_counter()
         data, peak, rendered = render_chunked(pool, changed, cache)
-        extra = {"chunk_peak_mb": round(peak / 1024), "chunks_rendered": rendered}
+        extra = {
+            "chunk_peak_mb": round(peak / 1024),
+            "chunks_rendered": rendered,
+            "merge_seconds": round(LAST_MERGE_SECONDS[0], 2),
+        }
     else:
         raise SystemExit(f"unknown method {method}")
     seconds = time.perf_counter() - started

@@ -182,7 +182,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Recycle a pool process that has grown past this many kilobytes (WeasyPrint keeps memory).
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
 # Published award lists (issue 4): render limits and the sweeper that re-enqueues lost jobs.
-PUBLICATION_RENDER_TIME_LIMIT = env_int("PUBLICATION_RENDER_TIME_LIMIT", 300)
+PUBLICATION_RENDER_TIME_LIMIT = env_int("PUBLICATION_RENDER_TIME_LIMIT", 900)
 PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
 CELERY_BEAT_SCHEDULE = {
     "publication-sweep": {

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("sv", "en")
 LOCK_CLASS = 4004  # first key of the advisory lock; the second is the publication's id
-TIME_LIMIT = getattr(settings, "PUBLICATION_RENDER_TIME_LIMIT", 300)
+TIME_LIMIT = getattr(settings, "PUBLICATION_RENDER_TIME_LIMIT", 900)
 MAX_RETRIES = 5
 
 

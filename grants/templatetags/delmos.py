@@ -51,3 +51,10 @@ def is_staff_member(user) -> bool:
     from grants import roles
 
     return roles.is_case_officer(user) or roles.is_decision_maker(user)
+
+
+@register.filter
+def is_decision_maker(user) -> bool:
+    from grants import roles
+
+    return roles.is_decision_maker(user)

@@ -128,3 +128,29 @@ def test_publish_form_refuses_a_track_of_another_round(client, decision_maker, a
     assert response.status_code == 200
     assert "Välj en del av den valda utlysningen." in response.content.decode()
     assert not Publication.objects.exists()
+
+
+def test_round_page_links_each_done_list_to_its_page_and_pdf(
+    client, db, django_capture_on_commit_callbacks
+):
+    from grants.demo import load_demo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    html = client.get("/utlysningar/2020/").content.decode()
+    assert '/utlysningar/2020/listor/"' in html
+    assert "/utlysningar/2020/listor/kommuner-och-regioner/v2/" in html
+    assert "/utlysningar/2020/listor/alla/v2/sv.pdf" in html
+    english = client.get("/en/utlysningar/2020/").content.decode()
+    assert "/en/utlysningar/2020/listor/alla/v2/en.pdf" in english
+
+
+def test_decision_makers_find_publishing_from_the_nav_and_a_closed_meeting(
+    client, demo, decision_maker
+):
+    from grants.models import DecisionMeeting
+
+    client.force_login(decision_maker)
+    meeting = DecisionMeeting.objects.filter(status="closed").first()
+    html = client.get(f"/handlaggning/moten/{meeting.pk}/").content.decode()
+    assert html.count('href="/handlaggning/publiceringar/"') == 2

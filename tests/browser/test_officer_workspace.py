@@ -110,6 +110,15 @@ def test_decision_maker_is_refused_over_the_cap_and_closes_within_it(page, live_
     assert (first.status, second.status) == ("approved", "rejected")
     assert Grant.objects.get().amount_total == 700_000
 
+    # The applicant sees the decision in the portal.
+    page.get_by_role("button", name="Logga ut").click()
+    login(page, first.organisation.memberships.get().user.email, PASSWORD)
+    page.goto(f"{live_server.url}/portal/ansokningar/{first.pk}/")
+    status_page = page.locator("main").inner_text()
+    assert "beviljad" in status_page.lower()
+    assert "700\xa0000\xa0kr" in status_page
+    assert axe_violations(page) == []
+
 
 def test_workspace_pages_have_no_axe_violations(page, live_server, login):
     decider = factories.make_user(

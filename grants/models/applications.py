@@ -122,7 +122,7 @@ class Application(models.Model):
         indexes = [models.Index(fields=["round", "status"], name="application_round_status")]
 
     def __str__(self):
-        return self.case_number or self.project_title or _("Draft application")
+        return self.case_number or self.project_title or str(_("Draft application"))
 
 
 class BudgetCategory(models.TextChoices):

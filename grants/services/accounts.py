@@ -19,24 +19,30 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT, compress=True)
+def verification_token(user: User, next_path: str = "") -> str:
+    data = {"u": user.pk, "e": user.email}
+    if next_path:
+        data["n"] = next_path
+    return signing.dumps(data, salt=VERIFY_SALT, compress=True)
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, full_name: str, language: str) -> User:
-    """Create an inactive account and e-mail a link that activates it."""
+def user_register(
+    *, email: str, password: str, full_name: str, language: str, next_path: str = ""
+) -> User:
+    """Create an inactive account and e-mail a link that activates it (and then leads on to
+    `next_path`, e.g. an invitation)."""
     user = User.objects.create_user(
         email=email, password=password, full_name=full_name, language=language, is_active=False
     )
     event_record(action="user.registered", target=user.email)
-    verification_send(user=user)
+    verification_send(user=user, next_path=next_path)
     return user
 
 
-def verification_send(*, user: User) -> None:
+def verification_send(*, user: User, next_path: str = "") -> None:
     with translation.override(user.language):
-        path = reverse("accounts:verify", kwargs={"token": verification_token(user)})
+        path = reverse("accounts:verify", kwargs={"token": verification_token(user, next_path)})
     email_send(
         to=user.email,
         template="verify_email",
@@ -46,8 +52,9 @@ def verification_send(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_verify_email(*, token: str) -> User:
-    """Activate the account the token names. Valid for EMAIL_VERIFICATION_MAX_AGE seconds."""
+def user_verify_email(*, token: str) -> tuple[User, str]:
+    """Activate the account the token names; return it and where to go next. Valid for
+    EMAIL_VERIFICATION_MAX_AGE seconds."""
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
     except signing.SignatureExpired as exc:
@@ -64,4 +71,4 @@ def user_verify_email(*, token: str) -> User:
         user.is_active = True
         user.save(update_fields=["email_verified_at", "is_active"])
         event_record(action="user.email_verified", actor=user, target=user.email)
-    return user
+    return user, data.get("n", "")

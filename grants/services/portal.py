@@ -327,6 +327,13 @@ def supplement_answer(
     return locked
 
 
+def report_unused(grant: Grant, report: Report | None) -> int | None:
+    """The part of the grant not used, from the money used the report gives."""
+    if report is None or report.money_used is None:
+        return None
+    return max(grant.amount_total - report.money_used, 0)
+
+
 def report_due_date(grant: Grant, kind: str):
     round_ = grant.application.round
     if kind == Report.Kind.PROGRESS:
@@ -356,7 +363,7 @@ def report_submit(*, grant: Grant, kind: str, user, results: str, money_used: in
         actor=user,
         application=grant.application,
         grant=grant,
-        data={"money_used": money_used, "unused": max(grant.amount_total - money_used, 0)},
+        data={"money_used": money_used, "unused": report_unused(grant, report)},
         visible_to_applicant=True,
     )
     return report

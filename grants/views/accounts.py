@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -36,15 +37,25 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("portal:dashboard")
     form = RegistrationForm(request.POST or None)
+    next_path = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
     if request.method == "POST" and form.is_valid():
         user_register(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
             full_name=form.cleaned_data["full_name"],
             language=get_language() or "sv",
+            next_path=next_path,
         )
         return redirect("accounts:register_done")
-    return render(request, "accounts/register.html", {"form": form})
+    return render(request, "accounts/register.html", {"form": form, "next": next_path})
+
+
+def _safe_next(request, value: str) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return ""
 
 
 def register_done(request):
@@ -53,12 +64,12 @@ def register_done(request):
 
 def verify(request, token):
     try:
-        user = user_verify_email(token=token)
+        user, next_path = user_verify_email(token=token)
     except ServiceError as exc:
         return render(request, "accounts/verify_failed.html", {"error": exc.message}, status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Your e-mail address is confirmed. Welcome!"))
-    return redirect("portal:dashboard")
+    return redirect(_safe_next(request, next_path) or reverse("portal:dashboard"))
 
 
 EMAIL_TEMPLATES = {

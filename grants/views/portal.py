@@ -461,6 +461,7 @@ def application_detail(request, pk):
                     label,
                     reports.get(kind),
                     services.report_due_date(grant, kind) if grant else None,
+                    services.report_unused(grant, reports.get(kind)),
                 )
                 for kind, label in Report.Kind.choices
             ]

@@ -67,6 +67,7 @@ def _world():
         f"/portal/ansokningar/{submitted.pk}/komplettering/{supplement.pk}/",
         f"/portal/ansokningar/{submitted.pk}/rapport/progress/",
         "/konto/losenord/byt/",
+        "/portal/inbjudan/any-token/",
     ]
     pages += [
         f"/portal/ansokningar/{draft.pk}/{section}/"

@@ -16,6 +16,16 @@ PASSWORD = "ett-langt-Losenord-2026"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def _save_and_next(page):
+    """Leave the field (its change autosaves), let the autosave finish, then press the button.
+    (The test database is SQLite in memory, which cannot serve two writes at once; PostgreSQL
+    queues them on the row lock.)"""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(150)
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+    page.get_by_role("button", name="Spara och gå till nästa avsnitt").click()
+
+
 def _path(link: str) -> str:
     return re.sub(r"^https?://[^/]+", "", link)
 
@@ -78,14 +88,14 @@ def test_a_newcomer_registers_applies_over_two_sittings_and_submits(page, live_s
     page.reload()
     assert page.get_by_label("Projektets namn").input_value() == "Nya vägar i Bollnäs"
     assert page.get_by_label("Slutdatum").input_value() == f"{year + 1}-11-30"
-    page.get_by_role("button", name="Spara och gå till nästa avsnitt").click()
+    _save_and_next(page)
     assert page.locator("h1").inner_text() == "Samverkansparter"
-    page.get_by_role("button", name="Spara och gå till nästa avsnitt").click()
+    _save_and_next(page)
 
     page.get_by_label("Hur parterna samverkar").fill("Med kommunen och skolan.")
     page.get_by_label("Hur arbetet minskar segregationen på lång sikt").fill("Mötesplatser består.")
     page.get_by_label("Hur arbetet ska följas upp").fill("Enkäter.")
-    page.get_by_role("button", name="Spara och gå till nästa avsnitt").click()
+    _save_and_next(page)
 
     assert page.locator("h1").inner_text() == "Budget"
     page.locator("#id_form-0-category").select_option("staff")
@@ -94,7 +104,7 @@ def test_a_newcomer_registers_applies_over_two_sittings_and_submits(page, live_s
     page.locator("#id_form-1-category").select_option("premises")
     page.locator("#id_form-1-year").select_option(str(year + 1))
     page.locator("#id_form-1-amount").fill("150000")
-    page.get_by_role("button", name="Spara och gå till nästa avsnitt").click()
+    _save_and_next(page)
 
     assert page.locator("h1").inner_text() == "Intyganden"
     for key in (
@@ -111,11 +121,11 @@ def test_a_newcomer_registers_applies_over_two_sittings_and_submits(page, live_s
     assert follow_up.is_visible()  # the yes opened it
     follow_up.fill("Verksamma i Bollnäs sedan 1990.")
     assert not page.get_by_label("Beskriv situationen").is_visible()
-    page.get_by_role("button", name="Spara och gå till nästa avsnitt").click()
+    _save_and_next(page)
 
     assert page.locator("h1").inner_text() == "Annan finansiering"
     page.locator("#id_other_state_grants_1").check()
-    page.get_by_role("button", name="Spara och gå till nästa avsnitt").click()
+    _save_and_next(page)
 
     # Attach the statutes.
     assert page.locator("h1").inner_text() == "Bilagor"
@@ -168,6 +178,8 @@ def test_keyboard_only_fills_and_saves_one_section(page, live_server, login):
     page.keyboard.type("Enkäter varje termin.")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").strip() == "Spara"
+    page.wait_for_timeout(150)  # leaving the field autosaved it; let that finish (see above)
+    page.wait_for_function("!document.querySelector('.htmx-request')")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     page.get_by_text("Sparat.").wait_for()

@@ -92,3 +92,11 @@ def test_organisation_clean_normalises_and_checks_the_legal_form():
     org.org_type = "kommunalforbund"
     org.full_clean()
     assert org.org_number == "212000-2742"
+
+
+def test_an_untitled_draft_has_a_plain_string_name_for_the_audit_log():
+    from grants.services.events import event_record
+
+    draft = factories.make_application(project_title="")
+    assert isinstance(str(draft), str)
+    assert event_record(action="application.created", application=draft).target == str(draft)

@@ -125,6 +125,8 @@ def test_reports_record_money_used_and_the_unused_amount(client, applicant, draf
     assert report.due_date == application.round.final_report_due
     event = application.events.get(action="report.final_submitted")
     assert event.data["unused"] == 50_000
+    html = client.get(f"/portal/ansokningar/{application.pk}/").content.decode()
+    assert "inte använt: 50\xa0000\xa0kr" in html
     # Submitted once; a second report of the same kind is refused until it is returned.
     client.post(
         f"/portal/ansokningar/{application.pk}/rapport/final/",

@@ -180,3 +180,55 @@ def test_representative_removes_a_member_but_a_member_cannot(client, applicant, 
     client.force_login(applicant)
     client.post(f"/portal/organisationer/{organisation.pk}/medlemmar/{membership.pk}/ta-bort/")
     assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_invited_newcomer_registers_and_lands_on_the_invitation(
+    client, applicant, organisation, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/portal/organisationer/{organisation.pk}/bjud-in/", {"email": "ny@example.org"}
+        )
+    invitation = re.search(r"/portal/inbjudan/\S+/", mailoutbox[0].body).group(0)
+    client.logout()
+    login_page = client.get(invitation, follow=True).content.decode()
+    assert "/konto/registrera/?next=" in login_page
+    password = "a-long-enough-Passphrase-2"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/konto/registrera/",
+            {
+                "full_name": "Ny Kollega",
+                "email": "ny@example.org",
+                "password1": password,
+                "password2": password,
+                "next": invitation,
+            },
+        )
+    verify = re.search(r"/konto/verifiera/\S+/", mailoutbox[-1].body).group(0)
+    response = client.get(verify)
+    assert response["Location"] == invitation
+    client.post(invitation)
+    assert organisation.memberships.filter(user__email="ny@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_registration_ignores_a_next_address_on_another_site(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    password = "a-long-enough-Passphrase-2"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/konto/registrera/",
+            {
+                "full_name": "Ny",
+                "email": "ny2@example.org",
+                "password1": password,
+                "password2": password,
+                "next": "https://evil.example/",
+            },
+        )
+    verify = re.search(r"/konto/verifiera/\S+/", mailoutbox[-1].body).group(0)
+    assert client.get(verify)["Location"] == "/portal/"

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -72,19 +72,13 @@ def verify(request, token):
     return redirect(_safe_next(request, next_path) or reverse("portal:dashboard"))
 
 
-EMAIL_TEMPLATES = {
-    "subject_template_name": "email/password_reset_subject.txt",
-    "email_template_name": "email/password_reset_body.txt",
-    "html_email_template_name": "email/password_reset_body.html",
-}
-
-
 class PasswordResetView(auth_views.PasswordResetView):
-    template_name = "accounts/password_reset.html"
+    template_name = "accounts/password_form.html"
+    extra_context = {"heading": gettext_lazy("Reset your password")}
     success_url = reverse_lazy("accounts:password_reset_done")
-    subject_template_name = EMAIL_TEMPLATES["subject_template_name"]
-    email_template_name = EMAIL_TEMPLATES["email_template_name"]
-    html_email_template_name = EMAIL_TEMPLATES["html_email_template_name"]
+    subject_template_name = "email/password_reset_subject.txt"
+    email_template_name = "email/password_reset_body.txt"
+    html_email_template_name = "email/password_reset_body.html"
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -92,7 +86,8 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "accounts/password_reset_confirm.html"
+    template_name = "accounts/password_form.html"
+    extra_context = {"heading": gettext_lazy("Choose a new password")}
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
@@ -101,7 +96,8 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "accounts/password_change.html"
+    template_name = "accounts/password_form.html"
+    extra_context = {"heading": gettext_lazy("Change password")}
     success_url = reverse_lazy("accounts:password_change_done")
 
 

@@ -39,7 +39,8 @@ from grants.selectors import portal as selectors
 from grants.services import ServiceError
 from grants.services import organisations as org_services
 from grants.services import portal as services
-from grants.workflow import ApplicationStatus
+from grants.services.applications import application_transition
+from grants.workflow import ApplicationStatus, allowed_targets
 
 SIMPLE_FORMS = {
     "project": ProjectForm,
@@ -446,6 +447,7 @@ def application_detail(request, pk):
         {
             "application": application,
             "is_draft": application.status == ApplicationStatus.DRAFT,
+            "can_withdraw": ApplicationStatus.WITHDRAWN in allowed_targets(application.status),
             "resume_section": selectors.last_section(application)
             if application.status == ApplicationStatus.DRAFT
             else None,
@@ -538,3 +540,22 @@ def report_submit(request, pk, kind):
             "form": form,
         },
     )
+
+
+@member_required
+@require_POST
+def application_withdraw(request, pk):
+    """The organisation takes its application back (before a decision). Nothing is deleted."""
+    application = application_for_member_or_404(request.user, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that you want to withdraw."))
+        return redirect("portal:application", application.pk)
+    try:
+        application_transition(
+            application=application, to_status=ApplicationStatus.WITHDRAWN, user=request.user
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The application has been withdrawn."))
+    return redirect("portal:application", application.pk)

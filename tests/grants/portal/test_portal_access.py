@@ -72,6 +72,7 @@ def world(applicant, organisation, civil_track, case_officer):
         "supplement_answer": [sub, supplement.pk],
         "letter": [sub, decision.pk],
         "report": [grant.application_id, "final"],
+        "application_withdraw": [sub],
     }
 
 

@@ -130,7 +130,7 @@ def award_list(request):
         request,
         "award-list-aggregates",
         state,
-        lambda: (selectors.grant_summary(queryset), selectors.grant_facets(queryset)),
+        lambda: selectors.grant_aggregates(queryset),
     )
     filterset.show_counts(facets, lambda iso: _date(dt.date.fromisoformat(iso)))
     page_form = PageForm(request.GET)

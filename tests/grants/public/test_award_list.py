@@ -216,3 +216,32 @@ def test_award_list_runs_a_fixed_number_of_queries(client, url, settings):
     factories.make_public_grants(190, track=grants[0].application.track)
     assert _count_queries(client, url) == small
     assert small <= 18
+
+
+def test_counts_count_each_grant_once_per_value(django_assert_num_queries):
+    """A grant working in two municipalities of one county counts once for the county and once
+    for each municipality; two approved decisions at one meeting count once for the meeting."""
+    from grants.selectors import public as selectors
+
+    [grant] = factories.make_public_grants(1, areas=("Gävle", "Sandviken", "Malmö"))
+    meeting = grant.application.decisions.get().meeting
+    Decision.objects.create(
+        application=grant.application,
+        meeting=meeting,
+        outcome="approved",
+        kind=Decision.Kind.SUPPLEMENTARY,
+        amount=5_000,
+    )
+    factories.make_public_grants(2, track=grant.application.track, meeting=meeting)
+    with django_assert_num_queries(1):
+        summary, facets = selectors.grant_aggregates(selectors.public_grants())
+    assert (summary.count, summary.total) == (3, 100_000 + 100_000 + 101_000)
+    assert (summary.largest, summary.smallest) == (101_000, 100_000)
+    assert facets["county"] == {"21": 3, "12": 1}
+    gavle, sandviken, malmo, bollnas = (
+        factories.kommun(name).code for name in ("Gävle", "Sandviken", "Malmö", "Bollnäs")
+    )
+    assert facets["municipality"] == {gavle: 1, sandviken: 1, malmo: 1, bollnas: 2}
+    assert facets["meeting"] == {meeting.pk: 3}
+    assert facets["year"] == {2020: 3}
+    assert facets["supplementary"] == {False: 3}

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +8,20 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self):
-        from grants import checks  # noqa: F401  (registers the system checks)
+        from grants import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,  # noqa: F401  (keeps the grants' listing copies in step)
+        )
+
+        post_migrate.connect(_ensure_triggers, sender=self)
+
+
+def _ensure_triggers(sender, using, plan=None, **kwargs):
+    """After every migrate: the public data version's triggers exist (grants/dbtriggers.py)."""
+    from django.db import connections
+
+    from grants.dbtriggers import ensure_public_version_triggers
+
+    connection = connections[using]
+    if "grants_publicdataversion" in connection.introspection.table_names():
+        ensure_public_version_triggers(connection)

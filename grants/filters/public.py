@@ -18,17 +18,17 @@ from regions.models import Kommun, Lan
 PAGE_SIZE = 50
 
 SORTS = {
-    "organisation": (F("application__organisation__name").asc(),),
-    "-organisation": (F("application__organisation__name").desc(),),
+    "organisation": (F("org_name").asc(),),
+    "-organisation": (F("org_name").desc(),),
     "amount": (F("amount_total").asc(),),
     "-amount": (F("amount_total").desc(),),
     "county": (
-        F("application__organisation__seat__lan__name").asc(),
-        F("application__organisation__name").asc(),
+        F("seat__lan__name").asc(),
+        F("org_name").asc(),
     ),
     "-county": (
-        F("application__organisation__seat__lan__name").desc(),
-        F("application__organisation__name").asc(),
+        F("seat__lan__name").desc(),
+        F("org_name").asc(),
     ),
     "date": (F("awarded_on").asc(),),
     "-date": (F("awarded_on").desc(),),
@@ -107,19 +107,19 @@ class GrantFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(
         widget=FastSelect,
         label=_("Call for applications"),
-        field_name="application__round__year",
+        field_name="round__year",
         empty_label=_("All years"),
     )
     track = django_filters.ChoiceFilter(
         widget=FastSelect,
         label=_("Track"),
-        field_name="application__track_id",
+        field_name="track_id",
         empty_label=_("All tracks"),
     )
     type = django_filters.ChoiceFilter(
         widget=FastSelect,
         label=_("Type of organisation"),
-        field_name="application__organisation__org_type",
+        field_name="org_type",
         choices=OrganisationType.choices,
         empty_label=_("All types"),
     )
@@ -138,7 +138,7 @@ class GrantFilter(django_filters.FilterSet):
     seat = django_filters.ChoiceFilter(
         widget=FastSelect,
         label=_("Municipality where the organisation has its seat"),
-        field_name="application__organisation__seat_id",
+        field_name="seat_id",
         empty_label=_("All municipalities"),
     )
     min = django_filters.NumberFilter(

@@ -15,6 +15,7 @@ from .invitations import Invitation
 from .money import Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .people import Membership, User
+from .public import PublicDataVersion
 from .publications import Publication
 from .reports import Report
 from .rounds import BudgetChange, QuestionSet, Round, Track
@@ -38,6 +39,7 @@ __all__ = [
     "Organisation",
     "OrganisationType",
     "Partner",
+    "PublicDataVersion",
     "Payment",
     "Publication",
     "QuestionSet",

@@ -153,14 +153,80 @@ class Grant(models.Model):
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
+    # Copies for the public award list, so that it filters, sorts and searches one table: set
+    # from the application and its organisation by `fill_listing` (on save, when the
+    # organisation or the municipalities change: grants/signals.py), never edited by hand.
+    round = models.ForeignKey(
+        "grants.Round", on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
+    track = models.ForeignKey(
+        "grants.Track", on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
+    org_name = models.CharField(_("organisation"), max_length=200, blank=True, editable=False)
+    org_type = models.CharField(
+        _("type of organisation"), max_length=20, blank=True, editable=False
+    )
+    seat = models.ForeignKey(
+        "regions.Kommun",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+
+    LISTING_FIELDS = ["round", "track", "org_name", "org_type", "seat", "search_text"]
+
     class Meta:
-        ordering = ["application__organisation__name"]
+        ordering = ["org_name"]
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
         indexes = [
             models.Index(fields=["amount_total"], name="grant_amount_idx"),
             models.Index(fields=["awarded_on"], name="grant_awarded_idx"),
+            models.Index(fields=["org_name", "id"], name="grant_org_name_idx"),
         ]
 
     def __str__(self):
         return self.public_title
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.fill_listing()
+        elif "public_title" in update_fields:
+            self.fill_listing()
+            kwargs["update_fields"] = {*update_fields, *self.LISTING_FIELDS}
+        super().save(*args, **kwargs)
+
+    def fill_listing(self, *, area_names=None) -> None:
+        """Copy what the public list filters, sorts and searches on. `area_names` (the names of
+        the municipalities the project works in) defaults to those stored for a saved grant."""
+        from grants.text import fold
+
+        application = self.application
+        organisation = application.organisation
+        if area_names is None:
+            area_names = (
+                list(self.beneficiary_kommuner.values_list("name", flat=True)) if self.pk else []
+            )
+        self.round_id = application.round_id
+        self.track_id = application.track_id
+        self.org_name = organisation.name
+        self.org_type = organisation.org_type
+        self.seat_id = organisation.seat_id
+        self.search_text = fold(" ".join([organisation.name, self.public_title, *area_names]))
+
+    @classmethod
+    def refresh_listing(cls, grants) -> int:
+        """Recompute the listing copies of `grants` (a queryset), in a fixed number of queries."""
+        rows = list(
+            grants.select_related("application__organisation").prefetch_related(
+                "beneficiary_kommuner"
+            )
+        )
+        for grant in rows:
+            grant.fill_listing(area_names=[k.name for k in grant.beneficiary_kommuner.all()])
+        cls.objects.bulk_update(rows, cls.LISTING_FIELDS, batch_size=1000)
+        return len(rows)

@@ -92,7 +92,14 @@ class Organisation(models.Model):
                 name="organisation_region_linked",
             ),
         ]
-        indexes = [models.Index(fields=["org_type"], name="organisation_type_idx")]
+        indexes = [
+            models.Index(fields=["org_type"], name="organisation_type_idx"),
+            # Every page asks whether demonstration data exists: a partial index answers that
+            # without reading the organisations.
+            models.Index(
+                fields=["is_demo"], condition=models.Q(is_demo=True), name="organisation_demo_idx"
+            ),
+        ]
 
     def __str__(self):
         return self.name

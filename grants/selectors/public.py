@@ -3,17 +3,13 @@
 from dataclasses import dataclass
 
 from django.db.models import (
-    CharField,
     Count,
     Exists,
     F,
-    Func,
     OuterRef,
     Q,
     Sum,
-    Value,
 )
-from django.db.models.functions import Lower, Replace
 from django.http import Http404
 
 from grants.models import (
@@ -25,9 +21,11 @@ from grants.models import (
     Organisation,
     Partner,
     Publication,
+    PublicDataVersion,
     Round,
     Track,
 )
+from grants.text import fold
 from regions.models import Kommun, Lan
 
 
@@ -101,77 +99,12 @@ def demo_data_exists() -> bool:
     )
 
 
-# -- search that ignores case and Swedish diacritics ---------------------------------------------
-
-# The same folding in Python (for the query) and in SQL (for the column), so "soderhamn" finds
-# "Söderhamn" on SQLite (whose LOWER folds only ASCII) and on PostgreSQL alike.
-FOLDS = (
-    ("Å", "a"),
-    ("Ä", "a"),
-    ("Ö", "o"),
-    ("É", "e"),
-    ("Ü", "u"),
-    ("å", "a"),
-    ("ä", "a"),
-    ("ö", "o"),
-    ("é", "e"),
-    ("ü", "u"),
-)
-
-
-def fold(text: str) -> str:
-    for accented, plain in FOLDS:
-        text = text.replace(accented, plain)
-    return text.lower()
-
-
-class Fold(Func):
-    """Lower case without Swedish diacritics, in SQL: one TRANSLATE on PostgreSQL, a chain of
-    REPLACE on SQLite (which has no TRANSLATE and whose LOWER folds only ASCII)."""
-
-    output_field = CharField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        plain = Func(
-            self.source_expressions[0],
-            Value("".join(a for a, _ in FOLDS)),
-            Value("".join(b for _, b in FOLDS)),
-            function="TRANSLATE",
-            output_field=CharField(),
-        )
-        return Lower(plain).as_sql(compiler, connection)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        expression = self.source_expressions[0]
-        for accented, plain in FOLDS:
-            expression = Replace(expression, Value(accented), Value(plain))
-        return Lower(expression).as_sql(compiler, connection)
-
-
-def fold_expression(field: str):
-    return Fold(F(field))
-
-
 def search_grants(queryset, text: str):
     """Grants where every word of the text is in the organisation's name, the project's title or
-    the name of a municipality the project works in. Names are folded on their own (smaller)
-    tables, once per query, rather than once per grant row."""
-    queryset = queryset.alias(_title_folded=fold_expression("public_title"))
+    the name of a municipality the project works in, ignoring case and Swedish diacritics: one
+    stored, folded column (Grant.search_text; a trigram index serves it on PostgreSQL)."""
     for word in fold(text).split():
-        organisations = Organisation.objects.alias(_folded=fold_expression("name")).filter(
-            _folded__contains=word
-        )
-        kommuner = Kommun.objects.alias(_folded=fold_expression("name")).filter(
-            _folded__contains=word
-        )
-        working_there = Grant.beneficiary_kommuner.through.objects.filter(
-            kommun_id__in=kommuner.values("code")
-        )
-        queryset = queryset.filter(
-            Q(_title_folded__contains=word)
-            | Q(application__organisation_id__in=organisations.values("id"))
-            | Q(pk__in=working_there.values("grant_id"))
-        )
+        queryset = queryset.filter(search_text__contains=word)
     return queryset
 
 
@@ -180,7 +113,7 @@ def search_grants(queryset, text: str):
 
 def public_grants():
     """Every grant the public may see: grants in rounds that are not drafts."""
-    return Grant.objects.exclude(application__round__status=Round.Status.DRAFT)
+    return Grant.objects.exclude(round__status=Round.Status.DRAFT)
 
 
 def grants_for_list(queryset):
@@ -247,9 +180,9 @@ def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
     filtered = queryset.order_by().values(
         f_id=F("pk"),
         f_app=F("application_id"),
-        f_track=F("application__track_id"),
-        f_year=F("application__round__year"),
-        f_type=F("application__organisation__org_type"),
+        f_track=F("track_id"),
+        f_year=F("round__year"),
+        f_type=F("org_type"),
         f_supp=F("has_supplementary"),
         f_amount=F("amount_total"),
     )
@@ -433,33 +366,19 @@ def budget_history(track: Track) -> list[BudgetChange]:
 def type_figures(queryset) -> list[dict]:
     return list(
         queryset.order_by()
-        .values("application__organisation__org_type")
+        .values("org_type")
         .annotate(n=Count("id"), total=Sum("amount_total"))
         .order_by("-total")
     )
 
 
-def public_data_fingerprint() -> tuple:
-    """What changes when the public pages must change: a new decision, grant, publication,
-    budget change, closed meeting or round leaving draft. One cheap query (index lookups)."""
+def public_data_fingerprint() -> int | None:
+    """What changes when the public pages must change: the version the database's triggers set
+    in every transaction that writes public data (migration 0005). One primary-key lookup."""
     from django.db import connection
 
-    from grants.models import DecisionMeeting
-
-    def table(model):
-        return connection.ops.quote_name(model._meta.db_table)
-
-    sql = (
-        f"SELECT (SELECT MAX(id) FROM {table(Decision)}),"  # noqa: S608 - table names only
-        f" (SELECT MAX(id) FROM {table(Grant)}),"
-        f" (SELECT MAX(id) FROM {table(BudgetChange)}),"
-        f" (SELECT COUNT(*) FROM {table(Publication)} WHERE status = %s),"
-        f" (SELECT COUNT(*) FROM {table(DecisionMeeting)} WHERE status = %s),"
-        f" (SELECT COUNT(*) FROM {table(Round)} WHERE status <> %s)"
-    )
+    table = connection.ops.quote_name(PublicDataVersion._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [Publication.Status.DONE, DecisionMeeting.Status.CLOSED, Round.Status.DRAFT],
-        )
-        return tuple(cursor.fetchone())
+        cursor.execute(f"SELECT version FROM {table} WHERE id = 1")  # noqa: S608 - table name only
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -30,7 +30,7 @@ local_pages = LocMemCache(
 )
 
 
-def _fingerprint(request) -> tuple:
+def _fingerprint(request) -> int | None:
     """The data fingerprint, read once per request."""
     if not hasattr(request, "_public_fingerprint"):
         request._public_fingerprint = selectors.public_data_fingerprint()
@@ -280,7 +280,7 @@ def round_detail(request, year):
     type_labels = dict(OrganisationType.choices)
     types = [
         (
-            capfirst(str(type_labels.get(r["application__organisation__org_type"], ""))),
+            capfirst(str(type_labels.get(r["org_type"], ""))),
             r["total"] or 0,
             r["n"],
         )

@@ -181,7 +181,7 @@ class Command(BaseCommand):
                 plans.append((amount, supplement, areas, round_.year))
             apps = Application.objects.bulk_create(apps, batch_size=BATCH)
             decisions, grants = [], []
-            for app, (amount, supplement, _areas, year) in zip(apps, plans, strict=True):
+            for app, (amount, supplement, areas, year) in zip(apps, plans, strict=True):
                 first, second = meetings[year]
                 decisions.append(
                     Decision(application=app, meeting=first, outcome="approved", amount=amount)
@@ -208,6 +208,8 @@ class Command(BaseCommand):
                         status=Grant.Status.ACTIVE,
                     )
                 )
+                # bulk_create skips Grant.save(): fill the listing copies here.
+                grants[-1].fill_listing(area_names=[k.name for k in areas])
             Decision.objects.bulk_create(decisions, batch_size=BATCH)
             grants = Grant.objects.bulk_create(grants, batch_size=BATCH)
             Through = Grant.beneficiary_kommuner.through

@@ -245,3 +245,20 @@ def test_counts_count_each_grant_once_per_value(django_assert_num_queries):
     assert facets["meeting"] == {meeting.pk: 3}
     assert facets["year"] == {2020: 3}
     assert facets["supplementary"] == {False: 3}
+
+
+def test_the_list_follows_an_organisation_renamed_or_moved_and_new_project_areas(client):
+    """The award list filters and searches copies kept on the grant (Grant.fill_listing)."""
+    [grant] = factories.make_public_grants(1, areas=("Bollnäs",))
+    organisation = grant.application.organisation
+    organisation.name = "Östra Göinge Fritidsförening"
+    organisation.seat = factories.kommun("Malmö")
+    organisation.save()
+    html = client.get("/beviljade-bidrag/", {"q": "ostra goinge"}).content.decode()
+    assert "1 bidrag," in html and "Östra Göinge Fritidsförening" in html
+    malmo = factories.kommun("Malmö").code
+    assert "1 bidrag," in client.get(f"/beviljade-bidrag/?seat={malmo}").content.decode()
+    grant.beneficiary_kommuner.add(factories.kommun("Härnösand"))
+    assert "1 bidrag," in client.get("/beviljade-bidrag/?q=harnosand").content.decode()
+    grant.beneficiary_kommuner.remove(factories.kommun("Härnösand"))
+    assert "Inga bidrag matchar" in client.get("/beviljade-bidrag/?q=harnosand").content.decode()

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from grants.models import Decision, DecisionMeeting, Publication
+from grants.models import Decision, DecisionMeeting, Organisation, Publication
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,13 @@ def test_pages_and_sort_orders_of_one_filter_state_share_its_counts(client):
     factories.make_public_grants(1, areas=("Gävle",))
     html = client.get("/beviljade-bidrag/?county=21&sort=-amount&page=2").content.decode()
     assert "61 bidrag," in html
+
+
+def test_an_organisation_renamed_in_the_admin_shows_at_once(client):
+    [grant] = factories.make_public_grants(1)
+    client.get("/beviljade-bidrag/")
+    assert client.get("/beviljade-bidrag/")["X-Cache"] == "hit"
+    Organisation.objects.filter(pk=grant.application.organisation_id).update(name="Nytt namn")
+    response = client.get("/beviljade-bidrag/")
+    assert "X-Cache" not in response
+    assert "Nytt namn" in response.content.decode()

@@ -2,9 +2,7 @@
 360Giving data package. Identifiers follow 360Giving: grant ids under our `360G-` prefix,
 organisations as `SE-ON-<organisationsnummer>` (org-id.guide), currency SEK."""
 
-import csv
 import datetime as dt
-import io
 import json
 
 from django.conf import settings
@@ -12,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
+from grants import exports
 from grants.models import Decision, Grant
 from grants.selectors import public as selectors
 
@@ -84,49 +83,41 @@ def planned_dates(grant: Grant) -> tuple[dt.date, dt.date]:
     )
 
 
-def csv_rows(queryset):
-    """Yield the CSV lines: a header of 360Giving column titles, then one line per grant."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush():
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return value
-
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
+def csv_records(queryset):
+    """One list of cells per grant, in the order of CSV_COLUMNS."""
     for grant in grants_for_export(queryset).iterator(chunk_size=2000):
         org = grant.application.organisation
         areas = list(grant.beneficiary_kommuner.all())
         start, end = planned_dates(grant)
         programme = _programme(grant)
-        writer.writerow(
-            [
-                grant_identifier(grant),
-                grant.public_title,
-                grant.public_summary,
-                "SEK",
-                grant.amount_total,
-                _iso(grant.awarded_on),
-                _iso(start),
-                _iso(end),
-                org_identifier(org.org_number),
-                org.name,
-                org.seat.name,
-                org.seat.code,
-                "; ".join(k.name for k in areas),
-                "; ".join(k.code for k in areas),
-                "kommunkod" if areas else "",
-                FUNDER["id"],
-                FUNDER["name"],
-                programme["code"],
-                programme["title"],
-                grant_url(grant),
-            ]
-        )
-        yield flush()
+        yield [
+            grant_identifier(grant),
+            grant.public_title,
+            grant.public_summary,
+            "SEK",
+            grant.amount_total,
+            _iso(grant.awarded_on),
+            _iso(start),
+            _iso(end),
+            org_identifier(org.org_number),
+            org.name,
+            org.seat.name,
+            org.seat.code,
+            "; ".join(k.name for k in areas),
+            "; ".join(k.code for k in areas),
+            "kommunkod" if areas else "",
+            FUNDER["id"],
+            FUNDER["name"],
+            programme["code"],
+            programme["title"],
+            grant_url(grant),
+        ]
+
+
+def csv_rows(queryset):
+    """Yield the CSV lines: a header of 360Giving column titles, then one line per grant. Cells
+    that a spreadsheet would run as a formula are escaped (grants.exports)."""
+    return exports.csv_lines(CSV_COLUMNS, csv_records(queryset))
 
 
 def grant_record(grant: Grant) -> dict:

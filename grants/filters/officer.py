@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grants import roles
+from grants.limits import MAX_AMOUNT, MAX_COUNTER
 from grants.models import Application, OrganisationType, Round, Track, User
 from grants.workflow import ApplicationStatus
 from regions.models import Kommun, Lan
@@ -53,16 +54,32 @@ class QueueFilter(django_filters.FilterSet):
         null_label=_("Not assigned"),
     )
     amount_min = django_filters.NumberFilter(
-        field_name="requested_amount", lookup_expr="gte", label=_("Amount applied for, from")
+        field_name="requested_amount",
+        lookup_expr="gte",
+        label=_("Amount applied for, from"),
+        min_value=0,
+        max_value=MAX_AMOUNT,
     )
     amount_max = django_filters.NumberFilter(
-        field_name="requested_amount", lookup_expr="lte", label=_("Amount applied for, up to")
+        field_name="requested_amount",
+        lookup_expr="lte",
+        label=_("Amount applied for, up to"),
+        min_value=0,
+        max_value=MAX_AMOUNT,
     )
     score_min = django_filters.NumberFilter(
-        field_name="score_total", lookup_expr="gte", label=_("Total score, from")
+        field_name="score_total",
+        lookup_expr="gte",
+        label=_("Total score, from"),
+        min_value=-MAX_COUNTER,
+        max_value=MAX_COUNTER,
     )
     score_max = django_filters.NumberFilter(
-        field_name="score_total", lookup_expr="lte", label=_("Total score, up to")
+        field_name="score_total",
+        lookup_expr="lte",
+        label=_("Total score, up to"),
+        min_value=-MAX_COUNTER,
+        max_value=MAX_COUNTER,
     )
     overdue = django_filters.BooleanFilter(
         field_name="has_overdue_supplement",

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from grants.limits import MAX_AMOUNT, MAX_COUNTER
 from grants.models import DecisionMeeting, Grant, OrganisationType, Round, Track
 from grants.selectors import public as selectors
 from regions.models import Kommun, Lan
@@ -146,12 +147,14 @@ class GrantFilter(django_filters.FilterSet):
         field_name="amount_total",
         lookup_expr="gte",
         min_value=0,
+        max_value=MAX_AMOUNT,
     )
     max = django_filters.NumberFilter(
         label=_("Amount at most (SEK)"),
         field_name="amount_total",
         lookup_expr="lte",
         min_value=0,
+        max_value=MAX_AMOUNT,
     )
     meeting = django_filters.ChoiceFilter(
         widget=FastSelect,
@@ -242,4 +245,4 @@ class GrantFilter(django_filters.FilterSet):
 
 
 class PageForm(forms.Form):
-    page = forms.IntegerField(min_value=1, required=False)
+    page = forms.IntegerField(min_value=1, max_value=MAX_COUNTER, required=False)

@@ -4,11 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grants import roles
+from grants.limits import MAX_AMOUNT, MAX_COUNTER
 from grants.models import Assessment, DecisionMeeting, Track, User
 
 
 class AssessmentForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_COUNTER
+    )
     formal_requirements_met = forms.TypedChoiceField(
         label=_("Formal requirements"),
         choices=[("", _("Not yet checked")), ("true", _("Met")), ("false", _("Not met"))],
@@ -110,7 +113,9 @@ class DecisionForm(forms.Form):
         choices=[("approved", _("approved")), ("rejected", _("rejected"))],
         widget=forms.RadioSelect,
     )
-    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, required=False)
+    amount = forms.IntegerField(
+        label=_("Amount (SEK)"), min_value=0, max_value=MAX_AMOUNT, required=False
+    )
     amount_per_year = forms.CharField(
         label=_("Amount per year (multi-year grants)"),
         required=False,
@@ -129,11 +134,17 @@ class DecisionForm(forms.Form):
                 continue
             year, _sep, amount = line.partition(":")
             try:
-                result[str(int(year.strip()))] = int(amount.replace(" ", "").strip())
+                year_number = int(year.strip())
+                value = int(amount.replace(" ", "").strip())
             except ValueError:
                 raise forms.ValidationError(
                     _("Write each year as YEAR: AMOUNT, e.g. 2021: 500000.")
                 ) from None
+            if not (1900 <= year_number <= 2200 and 0 <= value <= MAX_AMOUNT):
+                raise forms.ValidationError(
+                    _("Write each year as YEAR: AMOUNT, e.g. 2021: 500000.")
+                )
+            result[str(year_number)] = value
         return result
 
     def clean(self):
@@ -156,7 +167,7 @@ class DecisionForm(forms.Form):
 class ReallocationForm(forms.Form):
     from_track = forms.ModelChoiceField(label=_("From track"), queryset=Track.objects.none())
     to_track = forms.ModelChoiceField(label=_("To track"), queryset=Track.objects.none())
-    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=1)
+    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=1, max_value=MAX_AMOUNT)
     effective_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

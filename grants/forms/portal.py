@@ -11,6 +11,7 @@ from grants.identifiers import (
     normalise_org_number,
     normalise_plusgiro,
 )
+from grants.limits import MAX_AMOUNT
 from grants.models import Attachment, BudgetCategory, Organisation, OrganisationType
 from regions.models import Kommun
 
@@ -236,7 +237,9 @@ class BudgetLineForm(forms.Form):
         label=_("Cost category"), choices=[("", "—"), *BudgetCategory.choices], required=False
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, required=False)
+    amount = forms.IntegerField(
+        label=_("Amount (SEK)"), min_value=0, max_value=MAX_AMOUNT, required=False
+    )
 
     def __init__(self, *args, years=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -343,7 +346,9 @@ class FundingForm(forms.Form):
     )
     funder = _text(_("From whom"), rows=0, max_length=200)
     funding_purpose = _text(_("For what purpose"), rows=2)
-    funding_amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, required=False)
+    funding_amount = forms.IntegerField(
+        label=_("Amount (SEK)"), min_value=0, max_value=MAX_AMOUNT, required=False
+    )
     funding_decision_date = forms.DateField(
         label=_("Expected decision date"), required=False, widget=DateInput()
     )
@@ -378,15 +383,102 @@ EXTENSIONS = {
 }
 
 
+# Limits for the zip-based formats (DOCX, XLSX, ODT), checked on the central directory before
+# anything is inflated. Real office documents stay far below them.
+ZIP_MAX_ENTRIES = 1000
+ZIP_MAX_MEMBER_BYTES = 50 * 1024 * 1024
+ZIP_MAX_TOTAL_BYTES = 100 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FLOOR = 1024 * 1024  # members smaller than this may compress as well as they like
+# PDF names that run code or carry files.
+PDF_ACTIVE_NAMES = {b"JavaScript", b"JS", b"EmbeddedFile", b"EmbeddedFiles", b"Launch"}
+PDF_SCAN_CHUNK = 1024 * 1024
+
+
+class UploadRefused(ValueError):
+    """An upload that looks like an allowed type but is dangerous: the message says why."""
+
+    def __init__(self, message, code):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+def _check_zip_directory(archive) -> None:
+    """Refuse archives whose central directory declares a bomb; nothing is inflated here."""
+    entries = archive.infolist()
+    if len(entries) > ZIP_MAX_ENTRIES:
+        raise UploadRefused(
+            _("The file holds %(count)s parts; at most %(limit)s are allowed.")
+            % {"count": len(entries), "limit": ZIP_MAX_ENTRIES},
+            "zip_entries",
+        )
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        if entry.file_size > ZIP_MAX_MEMBER_BYTES or total > ZIP_MAX_TOTAL_BYTES:
+            raise UploadRefused(
+                _(
+                    "The file unpacks to more than %(limit)s MB, which no ordinary document "
+                    "does. Save it again or send it as PDF."
+                )
+                % {"limit": ZIP_MAX_TOTAL_BYTES // (1024 * 1024)},
+                "zip_size",
+            )
+        if entry.file_size > ZIP_RATIO_FLOOR and entry.file_size > ZIP_MAX_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise UploadRefused(
+                _(
+                    "The file is packed far more tightly than an ordinary document, as a zip "
+                    "bomb is. Save it again or send it as PDF."
+                ),
+                "zip_ratio",
+            )
+
+
+def _check_pdf(upload) -> None:
+    """Refuse PDFs that carry JavaScript, embedded files or launch actions. Read in bounded
+    chunks; names written with #xx escapes are decoded before they are compared."""
+    import re
+
+    name = re.compile(rb"/([A-Za-z0-9#]{2,40})")
+    upload.seek(0)
+    tail = b""
+    while True:
+        chunk = upload.read(PDF_SCAN_CHUNK)
+        if not chunk:
+            break
+        data = tail + chunk
+        for match in name.finditer(data):
+            raw = match.group(1)
+            if b"#" in raw:
+                raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+            if raw in PDF_ACTIVE_NAMES:
+                upload.seek(0)
+                raise UploadRefused(
+                    _(
+                        "The PDF contains JavaScript, embedded files or actions that start "
+                        "programs. Print it to a new PDF, or save it without them, and try again."
+                    ),
+                    "pdf_active",
+                )
+        tail = data[-48:]
+    upload.seek(0)
+
+
 def detect_file_type(upload) -> str | None:
-    """The file's real type from its first bytes (and, for the zip-based formats, its contents);
-    None when it is not one of the allowed types."""
+    """The file's real type from its first bytes (and, for the zip-based formats, its central
+    directory and a bounded read of the `mimetype` member); None when it is not one of the
+    allowed types. Raises UploadRefused for zip bombs and PDFs with active content."""
     import zipfile
+    import zlib
 
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
+        _check_pdf(upload)
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -395,9 +487,11 @@ def detect_file_type(upload) -> str | None:
     if head.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
+                _check_zip_directory(archive)
+                names = {info.filename for info in archive.infolist()}
                 if "mimetype" in names:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                    with archive.open("mimetype") as member:
+                        mimetype = member.read(128).decode("ascii", "replace").strip()
                     if mimetype == ALLOWED_TYPES["odt"]:
                         return "odt"
                 if "[Content_Types].xml" in names:
@@ -405,7 +499,14 @@ def detect_file_type(upload) -> str | None:
                         return "docx"
                     if any(n.startswith("xl/") for n in names):
                         return "xlsx"
-        except zipfile.BadZipFile:
+        except (
+            zipfile.BadZipFile,
+            NotImplementedError,
+            RuntimeError,
+            EOFError,
+            OSError,
+            zlib.error,
+        ):
             return None
         finally:
             upload.seek(0)
@@ -423,7 +524,10 @@ def validate_upload(upload) -> str:
         )
     if upload.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
-    detected = detect_file_type(upload)
+    try:
+        detected = detect_file_type(upload)
+    except UploadRefused as exc:
+        raise ValidationError(exc.message, code=exc.code) from exc
     if detected is None:
         raise ValidationError(
             _("Only PDF, DOCX, XLSX, ODT, PNG and JPG files can be attached; this file is none."),
@@ -488,5 +592,6 @@ class ReportForm(forms.Form):
     money_used = forms.IntegerField(
         label=_("Money used (SEK)"),
         min_value=0,
+        max_value=MAX_AMOUNT,
         help_text=_("The part of the grant used so far; the unused amount is computed from it."),
     )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import grants.converters  # noqa: F401 - registers the path converters
 from grants.views import accounts
 
 app_name = "accounts"
@@ -9,7 +10,7 @@ urlpatterns = [
     path("logga-ut/", accounts.LogoutView.as_view(), name="logout"),
     path("registrera/", accounts.register, name="register"),
     path("registrera/skickat/", accounts.register_done, name="register_done"),
-    path("verifiera/<str:token>/", accounts.verify, name="verify"),
+    path("verifiera/<token:token>/", accounts.verify, name="verify"),
     path("losenord/aterstall/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
         "losenord/aterstall/skickat/",

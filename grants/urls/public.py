@@ -1,5 +1,6 @@
 from django.urls import path
 
+import grants.converters  # noqa: F401 - registers the path converters
 from grants.views import public
 
 app_name = "public"
@@ -11,10 +12,10 @@ urlpatterns = [
     path("beviljade-bidrag.csv", public.award_list_csv, name="award_list_csv"),
     path("beviljade-bidrag.json", public.award_list_json, name="award_list_json"),
     path("beviljade-bidrag/<int:pk>/", public.grant_detail, name="grant"),
-    path("organisationer/<str:org_number>/", public.organisation_detail, name="organisation"),
+    path("organisationer/<orgnr:org_number>/", public.organisation_detail, name="organisation"),
     path("lan/", public.county_list, name="counties"),
-    path("lan/<str:code>/", public.county_detail, name="county"),
-    path("kommuner/<str:code>/", public.municipality_detail, name="municipality"),
+    path("lan/<lan:code>/", public.county_detail, name="county"),
+    path("kommuner/<kommun:code>/", public.municipality_detail, name="municipality"),
     path("utlysningar/", public.round_list, name="rounds"),
     path("utlysningar/<int:year>/", public.round_detail, name="round"),
     path("oppna-data/", public.opendata_page, name="opendata"),

@@ -2,18 +2,17 @@
 service call, message, redirect."""
 
 import copy
-import csv
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grants import roles
+from grants import exports, roles
 from grants.access import (
     _require,
     application_for_staff_or_404,
@@ -181,34 +180,12 @@ def _export_rows(request):
 
 @staff_required
 def queue_export_csv(request):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="queue.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(_export_rows(request))
-    return response
+    return exports.csv_response("queue.csv", EXPORT_HEADER, _export_rows(request))
 
 
 @staff_required
 def queue_export_xlsx(request):
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Queue")[:31])
-    sheet.append(EXPORT_HEADER)
-    for row in _export_rows(request):
-        sheet.append([v if v is not None else "" for v in row])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="queue.xlsx"'
-    return response
+    return exports.xlsx_response("queue.xlsx", _("Queue"), EXPORT_HEADER, _export_rows(request))
 
 
 def _application_page(
@@ -474,29 +451,26 @@ def budget_reallocate(request, round_pk):
 @administrator_required
 def event_log_export(request):
     """The whole audit log as CSV, for the administrator."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="event-log.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        ["time", "actor", "action", "round", "application", "grant", "object", "details"]
-    )
     import json
 
-    for event in selectors.events_for_export().iterator(chunk_size=1000):
-        writer.writerow(
-            [
-                timezone.localtime(event.created_at).isoformat(),
-                event.actor.email if event.actor else "",
-                event.action,
-                event.round.year if event.round else "",
-                event.application.case_number if event.application else "",
-                event.grant_id or "",
-                event.target,
-                json.dumps(event.data, ensure_ascii=False, sort_keys=True),
-            ]
-        )
-    return response
+    rows = (
+        [
+            timezone.localtime(event.created_at).isoformat(),
+            event.actor.email if event.actor else "",
+            event.action,
+            event.round.year if event.round else "",
+            event.application.case_number if event.application else "",
+            event.grant_id or "",
+            event.target,
+            json.dumps(event.data, ensure_ascii=False, sort_keys=True),
+        ]
+        for event in selectors.events_for_export().iterator(chunk_size=1000)
+    )
+    return exports.csv_response(
+        "event-log.csv",
+        ["time", "actor", "action", "round", "application", "grant", "object", "details"],
+        rows,
+    )
 
 
 @staff_required
@@ -515,10 +489,16 @@ def grant_detail(request, pk):
     )
 
 
+def _payment_status(request) -> str:
+    """The payment status asked for in the query string; an unknown value means the default."""
+    status = request.GET.get("status")
+    return status if status in Payment.Status.values else Payment.Status.RELEASED
+
+
 @staff_required
 def follow_up(request):
     """Payments to pay, reports to review and claims to follow, across the grants."""
-    status = request.GET.get("status") or Payment.Status.RELEASED
+    status = _payment_status(request)
     return render(
         request,
         "officer/follow_up.html",
@@ -535,29 +515,25 @@ def follow_up(request):
 @staff_required
 def payments_export_csv(request):
     """Released (or the chosen status's) instalments for the finance system."""
-    status = request.GET.get("status") or Payment.Status.RELEASED
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="payments.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            "payment_id",
-            "case_number",
-            "organisation",
-            "org_number",
-            "bankgiro",
-            "plusgiro",
-            "instalment",
-            "amount",
-            "due_date",
-            "status",
-        ]
-    )
-    for p in selectors.payments_for_staff(request.user, status=status).iterator(chunk_size=500):
-        org = p.grant.application.organisation
-        writer.writerow(
-            [
+    status = _payment_status(request)
+    header = [
+        "payment_id",
+        "case_number",
+        "organisation",
+        "org_number",
+        "bankgiro",
+        "plusgiro",
+        "instalment",
+        "amount",
+        "due_date",
+        "status",
+    ]
+
+    def rows():
+        payments = selectors.payments_for_staff(request.user, status=status)
+        for p in payments.iterator(chunk_size=500):
+            org = p.grant.application.organisation
+            yield [
                 p.pk,
                 p.grant.application.case_number,
                 org.name,
@@ -569,8 +545,8 @@ def payments_export_csv(request):
                 p.due_date.isoformat(),
                 p.status,
             ]
-        )
-    return response
+
+    return exports.csv_response("payments.csv", header, rows(), delimiter=";")
 
 
 @require_POST

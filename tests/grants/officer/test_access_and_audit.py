@@ -124,7 +124,9 @@ def test_administrator_exports_the_event_log(client, case_officer, submitted):
     admin.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
     client.force_login(admin)
     response = client.get("/handlaggning/logg.csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert [r["action"] for r in rows] == ["application.submitted", "comment.added"]
     assert rows[1]["actor"] == case_officer.email
     assert rows[1]["application"] == submitted.case_number

@@ -110,7 +110,11 @@ def test_second_instalment_is_released_only_by_an_approved_progress_report(
 def test_payments_export_for_finance_lists_released_instalments(client, case_officer, grant):
     client.force_login(case_officer)
     response = client.get("/handlaggning/utbetalningar/export.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[0][:2] == ["payment_id", "case_number"]
     assert [(r[1], r[6], r[7]) for r in rows[1:]] == [
         (grant.application.case_number, "1", "300001")

@@ -161,7 +161,7 @@ def test_export_csv_and_xlsx_follow_the_filters(client, case_officer, track):
     client.force_login(case_officer)
     response = client.get("/handlaggning/ko/export.csv?amount_min=500000")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "case_number"
     assert [r[9] for r in rows[1:]] == ["Stor"]
     response = client.get("/handlaggning/ko/export.xlsx?amount_max=500000")

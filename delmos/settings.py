@@ -205,11 +205,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Login rate limiting (django-axes): five failed attempts for one e-mail address from one IP
-# address lock that pair out for 15 minutes; a successful login resets the count.
+# Login rate limiting (django-axes): five failed attempts for one e-mail address (from any IP
+# address), or from one IP address (against any e-mail addresses), lock it out for 15 minutes
+# with a 429 page; a successful login resets the count.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "grants.auth_backends.login_username"

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import User
@@ -30,16 +32,8 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "An account with this e-mail address exists. Log in, or reset the password "
-                    "if you have forgotten it."
-                ),
-                code="duplicate",
-            )
-        return email
+        # Whether the address has an account is not said here (the e-mail tells its owner).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -53,3 +47,15 @@ class RegistrationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's form, but the look-up and the e-mail happen in a background task: the page
+    answers alike, in the same time, for known and unknown addresses."""
+
+    def save(self, *args, **kwargs):
+        from grants.tasks.accounts import password_reset_request
+
+        password_reset_request.delay(
+            email=self.cleaned_data["email"].strip(), language=get_language() or "sv"
+        )

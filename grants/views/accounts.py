@@ -1,17 +1,19 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from grants import roles
-from grants.forms.accounts import LoginForm, RegistrationForm
+from grants.forms.accounts import LoginForm, PasswordResetForm, RegistrationForm
+from grants.redirects import safe_next_url
 from grants.services import ServiceError
-from grants.services.accounts import user_register, user_verify_email
+from grants.services.accounts import password_reset_tokens, user_register, user_verify_email
 
 
 class LoginView(auth_views.LoginView):
@@ -37,8 +39,11 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("portal:dashboard")
     form = RegistrationForm(request.POST or None)
-    next_path = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    next_path = safe_next_url(request)
     if request.method == "POST" and form.is_valid():
+        # The same answer whether or not the address has an account (the e-mail tells the
+        # owner); only this browser is logged in when the link is opened.
+        request.session[REGISTERED_IN_THIS_BROWSER] = form.cleaned_data["email"]
         user_register(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
@@ -50,12 +55,7 @@ def register(request):
     return render(request, "accounts/register.html", {"form": form, "next": next_path})
 
 
-def _safe_next(request, value: str) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return ""
+REGISTERED_IN_THIS_BROWSER = "delmos_registered_email"
 
 
 def register_done(request):
@@ -67,13 +67,20 @@ def verify(request, token):
         user, next_path = user_verify_email(token=token)
     except ServiceError as exc:
         return render(request, "accounts/verify_failed.html", {"error": exc.message}, status=400)
+    next_url = safe_next_url(request, reverse("portal:dashboard"), value=next_path)
+    if request.session.get(REGISTERED_IN_THIS_BROWSER, "").lower() != user.email.lower():
+        # Someone else holds the link (or another browser opened it): confirm, but do not log in.
+        messages.success(request, _("Your e-mail address is confirmed. Log in to continue."))
+        return redirect(f"{reverse('accounts:login')}?next={quote(next_url)}")
+    request.session.pop(REGISTERED_IN_THIS_BROWSER, None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Your e-mail address is confirmed. Welcome!"))
-    return redirect(_safe_next(request, next_path) or reverse("portal:dashboard"))
+    return redirect(next_url)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_form.html"
+    form_class = PasswordResetForm
     extra_context = {"heading": gettext_lazy("Reset your password")}
     success_url = reverse_lazy("accounts:password_reset_done")
     subject_template_name = "email/password_reset_subject.txt"
@@ -87,6 +94,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_form.html"
+    token_generator = password_reset_tokens
     extra_context = {"heading": gettext_lazy("Choose a new password")}
     success_url = reverse_lazy("accounts:password_reset_complete")
 

@@ -33,6 +33,7 @@ from grants.models import (
     Report,
     Round,
 )
+from grants.redirects import safe_next_url
 from grants.selectors import officer as selectors
 from grants.services import ServiceError
 from grants.services import decisions as decision_services
@@ -559,7 +560,7 @@ def payment_mark_paid(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The instalment is marked paid."))
-    return redirect(request.POST.get("next") or reverse("officer:grant", args=[payment.grant_id]))
+    return redirect(safe_next_url(request, reverse("officer:grant", args=[payment.grant_id])))
 
 
 @require_POST

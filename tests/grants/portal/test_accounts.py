@@ -81,10 +81,16 @@ def test_registration_keeps_what_was_typed_and_explains_weak_passwords(client):
 
 
 @pytest.mark.django_db
-def test_registering_an_existing_address_is_refused(client, applicant):
-    response = _register(client, email="applicant@example.org")
-    assert response.status_code == 200
-    assert "Det finns redan ett konto" in response.content.decode()
+def test_registering_an_existing_address_answers_alike_and_tells_the_owner(
+    client, applicant, mailoutbox, django_capture_on_commit_callbacks
+):
+    applicant.email_verified_at = applicant.date_joined
+    applicant.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _register(client, email="applicant@example.org")
+    assert response.status_code == 302 and response["Location"] == "/konto/registrera/skickat/"
+    assert mailoutbox[0].subject == "Ditt konto hos Delmos"
+    assert "redan har ett konto" in mailoutbox[0].body
 
 
 @pytest.mark.django_db
@@ -115,8 +121,11 @@ def test_a_good_login_after_a_few_failures_works(client, applicant):
 
 
 @pytest.mark.django_db
-def test_password_reset_mails_a_link_that_sets_a_new_password(client, applicant, mailoutbox):
-    client.post("/konto/losenord/aterstall/", {"email": "applicant@example.org"})
+def test_password_reset_mails_a_link_that_sets_a_new_password(
+    client, applicant, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/konto/losenord/aterstall/", {"email": "applicant@example.org"})
     assert len(mailoutbox) == 1
     assert mailoutbox[0].alternatives[0][1] == "text/html"
     path = re.search(r"/konto/losenord/aterstall/\S+/\S+/", mailoutbox[0].body).group(0)

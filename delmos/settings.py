@@ -231,9 +231,60 @@ CSRF_FAILURE_VIEW = "django.views.csrf.csrf_failure"
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
+# LOGGING: see the block of issue 11 at the end (structured lines on stdout).
+
+
+# -- Hostile input and abuse (issue 11): request ids, structured logs, security headers ---------
+# Kept in one block so that the deployment settings above merge without conflicts.
+from csp.constants import NONE, SELF  # noqa: E402
+
+# First: the request id (and one log line per request); after authentication: no-store for
+# logged-in pages, Permissions-Policy; the Content-Security-Policy on every response.
+MIDDLEWARE.insert(0, "grants.middleware.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "grants.middleware.SecurityHeadersMiddleware",
+)
+# Scripts only from our own static files (htmx; no inline scripts or handlers anywhere). Inline
+# style attributes stay allowed (map swatches, charts); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Logs: one JSON line per record on stdout (a daemonised gunicorn drops stderr), each with the
+# request id; django.request errors and every unhandled exception with their traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "grants.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "grants.observability.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Through the root handler only: one line per record.
+        "django": {"level": "INFO", "propagate": True},
+        "django.request": {"level": "WARNING", "propagate": True},
+        "django.server": {"level": "INFO", "propagate": True},
+        "celery": {"level": "INFO", "propagate": True},
+    },
 }

@@ -6,6 +6,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The 500 page in the site's layout and the visitor's language, without the database.
+handler500 = "grants.middleware.server_error"
+
 # Swedish at the root, English under /en/: stable public URLs people can link to.
 urlpatterns += i18n_patterns(
     path("", include("grants.urls.public")),

@@ -15,6 +15,10 @@ class GrantsConfig(AppConfig):
 
         post_migrate.connect(_ensure_triggers, sender=self)
 
+        from grants.observability import connect_celery_signals
+
+        connect_celery_signals()  # one structured log line per Celery task
+
 
 def _ensure_triggers(sender, using, plan=None, **kwargs):
     """After every migrate: the public data version's triggers exist (grants/dbtriggers.py)."""

@@ -25,7 +25,8 @@ from tests import factories
 from tests.hostile.conftest import deflated_zip
 from tests.worker.conftest import ROOT, _database_url, wait_for
 
-pytestmark = pytest.mark.worker
+# serialized_rollback: the reference data (counties, municipalities) survives other tests' flushes.
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PORT = int(os.environ.get("UPLOAD_TEST_PORT", "8103"))
 RSS_LIMIT_KB = 300 * 1024

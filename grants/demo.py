@@ -16,9 +16,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from stdnum import luhn
 
-from grants import roles
+from grants import roles, workflow
 from grants.models import (
     Application,
+    ApplicationStatus,
     BudgetChange,
     BudgetLine,
     Decision,
@@ -39,6 +40,12 @@ from grants.models import (
 from regions.models import Kommun, Lan
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# The 2020 round's rows are loaded as they ended, along these walks through the workflow tables.
+_A = ApplicationStatus
+DECIDED_PATH = (_A.DRAFT, _A.SUBMITTED, _A.IN_ASSESSMENT, _A.APPROVED)
+REJECTED_PATH = (_A.DRAFT, _A.SUBMITTED, _A.IN_ASSESSMENT, _A.REJECTED)
+REPORT_PATH = (Report.Review.NOT_SUBMITTED, Report.Review.PENDING, Report.Review.APPROVED)
 ROUND_SLUG = "2020"
 SEED = 2020
 
@@ -493,11 +500,13 @@ class DemoBuilder:
                 if approved
                 else self.rng.randint(20, 300) * 10_000
             )
-            app = Application.objects.create(
+            history = DECIDED_PATH if approved else REJECTED_PATH
+            app = workflow.new(
+                Application,
+                history=history,
                 round=round_,
                 track=p.track,
                 organisation=p.org,
-                status=Application.Status.APPROVED if approved else Application.Status.REJECTED,
                 case_sequence=seq,
                 case_number=f"{round_.case_number_prefix} {round_.year}/{seq}",
                 project_title=p.title,
@@ -515,6 +524,7 @@ class DemoBuilder:
                 submitted_at=submitted_at,
                 is_demo=True,
             )
+            app.save()
             app.areas.set(p.areas)
             Partner.objects.bulk_create(
                 Partner(application=app, name=n, role=r) for n, r in p.partners
@@ -537,37 +547,23 @@ class DemoBuilder:
                 ]
             )
             meeting = meetings[p.meeting if approved else MEETING_1]
+            times = (
+                submitted_at,
+                submitted_at + dt.timedelta(days=10),
+                at(meeting.date, 14),
+            )
             events += [
                 Event(
-                    action="application.submitted",
+                    action=step.verb(app),
                     application=app,
                     organisation=p.org,
                     round=round_,
                     target=app.case_number,
-                    created_at=submitted_at,
+                    created_at=when,
                     visible_to_applicant=True,
-                    data={"from": "draft", "to": "submitted"},
-                ),
-                Event(
-                    action="application.assessment_started",
-                    application=app,
-                    organisation=p.org,
-                    round=round_,
-                    target=app.case_number,
-                    created_at=submitted_at + dt.timedelta(days=10),
-                    visible_to_applicant=True,
-                    data={"from": "submitted", "to": "in_assessment"},
-                ),
-                Event(
-                    action="application.approved" if approved else "application.rejected",
-                    application=app,
-                    organisation=p.org,
-                    round=round_,
-                    target=app.case_number,
-                    created_at=at(meeting.date, 14),
-                    visible_to_applicant=True,
-                    data={"from": "in_assessment", "to": app.status},
-                ),
+                    data={"from": step.source, "to": step.target},
+                )
+                for step, when in zip(workflow.APPLICATION.walk(history), times, strict=True)
             ]
             Decision.objects.create(
                 application=app,
@@ -593,7 +589,9 @@ class DemoBuilder:
                     is_demo=False,
                 )
                 total += p.supplement
-            grant = Grant.objects.create(
+            grant = workflow.new(
+                Grant,
+                history=(Grant.Status.ACTIVE, Grant.Status.CLOSED),
                 application=app,
                 public_title=p.title,
                 public_summary=p.summary,
@@ -601,9 +599,9 @@ class DemoBuilder:
                 awarded_on=meeting.date,
                 last_decided_on=MEETING_2 if p.supplement else meeting.date,
                 has_supplementary=bool(p.supplement),
-                status=Grant.Status.CLOSED,
                 is_demo=True,
             )
+            grant.save()
             grant.beneficiary_kommuner.set(p.areas)
             self._follow_up(round_, grant, total)
         Event.objects.bulk_create(events)
@@ -615,20 +613,22 @@ class DemoBuilder:
         first = total // 2
         Payment.objects.bulk_create(
             [
-                Payment(
+                workflow.new(
+                    Payment,
+                    history=(Payment.Status.RELEASED, Payment.Status.PAID),
                     grant=grant,
                     number=1,
                     due_date=dt.date(2020, 7, 15),
                     amount=first,
-                    status=Payment.Status.PAID,
                     paid_at=at(dt.date(2020, 7, 10)),
                 ),
-                Payment(
+                workflow.new(
+                    Payment,
+                    history=(Payment.Status.PLANNED, Payment.Status.RELEASED, Payment.Status.PAID),
                     grant=grant,
                     number=2,
                     due_date=dt.date(2020, 12, 15),
                     amount=total - first,
-                    status=Payment.Status.PAID,
                     paid_at=at(dt.date(2020, 12, 10)),
                     requires_progress_report=True,
                 ),
@@ -636,23 +636,25 @@ class DemoBuilder:
         )
         Report.objects.bulk_create(
             [
-                Report(
+                workflow.new(
+                    Report,
+                    history=REPORT_PATH,
                     grant=grant,
                     kind=Report.Kind.PROGRESS,
                     due_date=round_.progress_report_due,
                     answers={"deviations": "Inga väsentliga avvikelser (demonstrationsdata)."},
                     submitted_at=at(dt.date(2020, 9, 25)),
-                    review_status=Report.Review.APPROVED,
                     reviewed_at=at(dt.date(2020, 10, 20)),
                 ),
-                Report(
+                workflow.new(
+                    Report,
+                    history=REPORT_PATH,
                     grant=grant,
                     kind=Report.Kind.FINAL,
                     due_date=round_.final_report_due,
                     answers={"results": "Resultat enligt plan (demonstrationsdata)."},
                     money_used=total,
                     submitted_at=at(dt.date(2021, 6, 10)),
-                    review_status=Report.Review.APPROVED,
                     reviewed_at=at(dt.date(2021, 8, 30)),
                 ),
             ]
@@ -686,6 +688,11 @@ class DemoBuilder:
         return created
 
 
+def _saved(obj):
+    obj.save()
+    return obj
+
+
 def load_demo(*, stdout=None) -> bool:
     """Build the 2020 demonstration round unless it exists. Returns True when it built it."""
     with transaction.atomic():
@@ -694,12 +701,15 @@ def load_demo(*, stdout=None) -> bool:
             builder = DemoBuilder(stdout=stdout)
             round_, municipal, civil = builder.build_round()
             meetings = {
-                day: DecisionMeeting.objects.create(
-                    round=round_,
-                    date=day,
-                    title=title,
-                    status=DecisionMeeting.Status.CLOSED,
-                    closed_at=at(day, 16),
+                day: _saved(
+                    workflow.new(
+                        DecisionMeeting,
+                        history=(DecisionMeeting.Status.OPEN, DecisionMeeting.Status.CLOSED),
+                        round=round_,
+                        date=day,
+                        title=title,
+                        closed_at=at(day, 16),
+                    )
                 )
                 for day, title in (
                     (MEETING_1, "Beslutstillfälle 12 juni 2020"),

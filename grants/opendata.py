@@ -14,6 +14,7 @@ from django.utils.translation import override
 
 from grants.models import Decision, Grant
 from grants.selectors import public as selectors
+from grants.workflow import MEETING_CLOSED_STATUSES
 
 PREFIX = "360G-delmos-"
 FUNDER = {"id": "SE-ON-2021006958", "name": "Delegationen mot segregation"}
@@ -185,12 +186,10 @@ def published_grants():
     """Grants with at least one final decision: approved at a closed decision meeting."""
     from django.db.models import Exists, OuterRef
 
-    from grants.models import DecisionMeeting
-
     final = Decision.objects.filter(
         application_id=OuterRef("application_id"),
         outcome=Decision.Outcome.APPROVED,
-        meeting__status=DecisionMeeting.Status.CLOSED,
+        meeting__status__in=MEETING_CLOSED_STATUSES,
     )
     return selectors.public_grants().filter(Exists(final)).order_by("pk")
 

@@ -28,9 +28,10 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
+from grants import workflow
 from grants.models import OrganisationType, Publication
 from grants.pdf import render_pdf
-from grants.services.events import event_record
+from grants.workflow import PUBLICATION_CLAIMABLE_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -134,50 +135,37 @@ def _claim(publication_id: int) -> Publication | None:
             .filter(pk=publication_id)
             .first()
         )
-        if publication is None or publication.status in (
-            Publication.Status.DONE,
-            Publication.Status.FAILED,
-        ):
+        if publication is None or publication.status not in PUBLICATION_CLAIMABLE_STATUSES:
             return None
-        publication.status = Publication.Status.RENDERING
-        publication.started_at = timezone.now()
         publication.attempts += 1
-        publication.save(update_fields=["status", "started_at", "attempts"])
+        workflow.transition(
+            publication,
+            Publication.Status.RENDERING,
+            data={"publication": publication.pk, "attempt": publication.attempts},
+            fields=["attempts"],
+        )
     return publication
 
 
 def _settle(publication_id: int, *, status: str, error: str = "", files=None) -> None:
     with transaction.atomic():
-        publication = Publication.objects.select_for_update().get(pk=publication_id)
-        publication.status = status
+        publication = (
+            Publication.objects.select_for_update(of=("self",))
+            .select_related("round", "track")
+            .get(pk=publication_id)
+        )
         publication.error = error
-        fields = ["status", "error"]
-        if status in (Publication.Status.DONE, Publication.Status.FAILED):
-            publication.finished_at = timezone.now()
-            fields.append("finished_at")
+        fields = ["error"]
+        data = {"publication": publication.pk}
         if files:
             publication.pdf.name = files["sv"][0]
             publication.pdf_en.name = files["en"][0]
             fields += ["pdf", "pdf_en"]
-        publication.save(update_fields=fields)
-        if status == Publication.Status.DONE:
-            event_record(
-                action="publication.rendered",
-                round=publication.round,
-                target=str(publication),
-                data={
-                    "publication": publication.pk,
-                    "attempts": publication.attempts,
-                    "files": {lang: {"name": n, "sha256": h} for lang, (n, h) in files.items()},
-                },
-            )
-        elif status == Publication.Status.FAILED:
-            event_record(
-                action="publication.failed",
-                round=publication.round,
-                target=str(publication),
-                data={"publication": publication.pk, "error": error[:500]},
-            )
+            data["attempts"] = publication.attempts
+            data["files"] = {lang: {"name": n, "sha256": h} for lang, (n, h) in files.items()}
+        if error:
+            data["error"] = error[:500]
+        workflow.transition(publication, status, data=data, fields=fields)
 
 
 @shared_task(

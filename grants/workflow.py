@@ -30,8 +30,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
 from grants import roles
-from grants.models import Application as ApplicationModel
 from grants.models import (
+    Application,
     ApplicationStatus,
     DecisionMeeting,
     Grant,
@@ -44,8 +44,6 @@ from grants.models import (
 from grants.roles import Actor
 from grants.services import ServiceError
 from grants.services.events import event_record
-
-__all__ = ["Actor", "ApplicationStatus", "Transition", "Workflow", "new", "transition"]
 
 
 @dataclass(frozen=True)
@@ -81,10 +79,11 @@ class Workflow:
 
     def __post_init__(self):
         values = set(self.states.values)
-        assert self.initial <= values, self.model
-        for t in self.transitions:
-            assert {t.source, t.target} <= values, (self.model, t)
-        assert len({(t.source, t.target) for t in self.transitions}) == len(self.transitions)
+        steps = [(t.source, t.target) for t in self.transitions]
+        if not self.initial <= values or not {s for step in steps for s in step} <= values:
+            raise ValueError(f"The {self.model.__name__} table names a state it does not have.")
+        if len(set(steps)) != len(steps):
+            raise ValueError(f"The {self.model.__name__} table lists a transition twice.")
 
     @property
     def name(self) -> str:
@@ -152,34 +151,34 @@ def _grant_organisation(obj) -> int:
     return obj.grant.application.organisation_id
 
 
-A = ApplicationStatus
+_A = ApplicationStatus
 _APPLICANT = frozenset({Actor.APPLICANT})
 _OFFICER = frozenset({Actor.CASE_OFFICER})
 _DECIDER = frozenset({Actor.DECISION_MAKER})
 _SYSTEM = frozenset({Actor.SYSTEM})
 
 APPLICATION = Workflow(
-    model=ApplicationModel,
+    model=Application,
     states=ApplicationStatus,
-    initial=frozenset({A.DRAFT}),
+    initial=frozenset({_A.DRAFT}),
     transitions=(
-        Transition(A.DRAFT, A.SUBMITTED, "application.submitted", _APPLICANT),
+        Transition(_A.DRAFT, _A.SUBMITTED, "application.submitted", _APPLICANT),
         Transition(
-            A.SUBMITTED, A.SUPPLEMENT_REQUESTED, "application.supplement_requested", _OFFICER
+            _A.SUBMITTED, _A.SUPPLEMENT_REQUESTED, "application.supplement_requested", _OFFICER
         ),
         Transition(
-            A.IN_ASSESSMENT, A.SUPPLEMENT_REQUESTED, "application.supplement_requested", _OFFICER
+            _A.IN_ASSESSMENT, _A.SUPPLEMENT_REQUESTED, "application.supplement_requested", _OFFICER
         ),
         Transition(
-            A.SUPPLEMENT_REQUESTED, A.SUBMITTED, "application.supplement_answered", _APPLICANT
+            _A.SUPPLEMENT_REQUESTED, _A.SUBMITTED, "application.supplement_answered", _APPLICANT
         ),
-        Transition(A.SUBMITTED, A.IN_ASSESSMENT, "application.assessment_started", _OFFICER),
-        Transition(A.IN_ASSESSMENT, A.APPROVED, "application.approved", _DECIDER),
-        Transition(A.IN_ASSESSMENT, A.REJECTED, "application.rejected", _DECIDER),
-        Transition(A.DRAFT, A.WITHDRAWN, "application.withdrawn", _APPLICANT),
-        Transition(A.SUBMITTED, A.WITHDRAWN, "application.withdrawn", _APPLICANT),
-        Transition(A.SUPPLEMENT_REQUESTED, A.WITHDRAWN, "application.withdrawn", _APPLICANT),
-        Transition(A.IN_ASSESSMENT, A.WITHDRAWN, "application.withdrawn", _APPLICANT),
+        Transition(_A.SUBMITTED, _A.IN_ASSESSMENT, "application.assessment_started", _OFFICER),
+        Transition(_A.IN_ASSESSMENT, _A.APPROVED, "application.approved", _DECIDER),
+        Transition(_A.IN_ASSESSMENT, _A.REJECTED, "application.rejected", _DECIDER),
+        Transition(_A.DRAFT, _A.WITHDRAWN, "application.withdrawn", _APPLICANT),
+        Transition(_A.SUBMITTED, _A.WITHDRAWN, "application.withdrawn", _APPLICANT),
+        Transition(_A.SUPPLEMENT_REQUESTED, _A.WITHDRAWN, "application.withdrawn", _APPLICANT),
+        Transition(_A.IN_ASSESSMENT, _A.WITHDRAWN, "application.withdrawn", _APPLICANT),
     ),
     context=lambda obj: {"application": obj},
     organisation_id=lambda obj: obj.organisation_id,
@@ -193,41 +192,41 @@ APPLICATION = Workflow(
     },
 )
 
-G = Grant.Status
+_G = Grant.Status
 GRANT = Workflow(
     model=Grant,
-    states=G,
-    initial=frozenset({G.ACTIVE}),
+    states=_G,
+    initial=frozenset({_G.ACTIVE}),
     transitions=(
-        Transition(G.ACTIVE, G.CLOSED, "grant.closed", _OFFICER),
-        Transition(G.ACTIVE, G.REPORTED, "grant.reported", _OFFICER),
-        Transition(G.REPORTED, G.RECOVERED, "grant.recovered", _OFFICER),
+        Transition(_G.ACTIVE, _G.CLOSED, "grant.closed", _OFFICER),
+        Transition(_G.ACTIVE, _G.REPORTED, "grant.reported", _OFFICER),
+        Transition(_G.REPORTED, _G.RECOVERED, "grant.recovered", _OFFICER),
     ),
     context=lambda obj: {"application": obj.application, "grant": obj},
     organisation_id=lambda obj: obj.application.organisation_id,
 )
 
-P = Payment.Status
+_P = Payment.Status
 PAYMENT = Workflow(
     model=Payment,
-    states=P,
+    states=_P,
     # The first instalment, and a supplementary grant's, are released when the grant is made.
-    initial=frozenset({P.PLANNED, P.RELEASED}),
+    initial=frozenset({_P.PLANNED, _P.RELEASED}),
     transitions=(
-        Transition(P.PLANNED, P.RELEASED, "payment.released", _OFFICER, stamp="released_at"),
-        Transition(P.RELEASED, P.PAID, "payment.paid", _OFFICER, stamp="paid_at"),
+        Transition(_P.PLANNED, _P.RELEASED, "payment.released", _OFFICER, stamp="released_at"),
+        Transition(_P.RELEASED, _P.PAID, "payment.paid", _OFFICER, stamp="paid_at"),
     ),
     context=_via_grant,
     organisation_id=_grant_organisation,
     refusals={
-        P.PAID: (
+        _P.PAID: (
             gettext_lazy("Only a released instalment can be marked paid; this one is %(status)s."),
             "transition_not_allowed",
         )
     },
 )
 
-R = Report.Review
+_R = Report.Review
 _REVIEW_REFUSAL = (
     gettext_lazy(
         "Only a submitted report awaiting review can be reviewed; this one is %(status)s."
@@ -236,38 +235,38 @@ _REVIEW_REFUSAL = (
 )
 REPORT = Workflow(
     model=Report,
-    states=R,
+    states=_R,
     column="review_status",
-    initial=frozenset({R.NOT_SUBMITTED}),
+    initial=frozenset({_R.NOT_SUBMITTED}),
     transitions=(
         Transition(
-            R.NOT_SUBMITTED, R.PENDING, "report.{obj.kind}_submitted", _APPLICANT, "submitted_at"
+            _R.NOT_SUBMITTED, _R.PENDING, "report.{obj.kind}_submitted", _APPLICANT, "submitted_at"
         ),
         Transition(
-            R.RETURNED, R.PENDING, "report.{obj.kind}_submitted", _APPLICANT, "submitted_at"
+            _R.RETURNED, _R.PENDING, "report.{obj.kind}_submitted", _APPLICANT, "submitted_at"
         ),
-        Transition(R.PENDING, R.APPROVED, "report.approved", _OFFICER, stamp="reviewed_at"),
-        Transition(R.PENDING, R.RETURNED, "report.returned", _OFFICER, stamp="reviewed_at"),
+        Transition(_R.PENDING, _R.APPROVED, "report.approved", _OFFICER, stamp="reviewed_at"),
+        Transition(_R.PENDING, _R.RETURNED, "report.returned", _OFFICER, stamp="reviewed_at"),
     ),
     context=_via_grant,
     organisation_id=_grant_organisation,
     refusals={
-        R.PENDING: (gettext_lazy("The report has already been submitted."), "submitted"),
-        R.APPROVED: _REVIEW_REFUSAL,
-        R.RETURNED: _REVIEW_REFUSAL,
+        _R.PENDING: (gettext_lazy("The report has already been submitted."), "submitted"),
+        _R.APPROVED: _REVIEW_REFUSAL,
+        _R.RETURNED: _REVIEW_REFUSAL,
     },
 )
 
-M = DecisionMeeting.Status
+_M = DecisionMeeting.Status
 MEETING = Workflow(
     model=DecisionMeeting,
-    states=M,
-    initial=frozenset({M.OPEN}),
-    transitions=(Transition(M.OPEN, M.CLOSED, "meeting.closed", _DECIDER, stamp="closed_at"),),
+    states=_M,
+    initial=frozenset({_M.OPEN}),
+    transitions=(Transition(_M.OPEN, _M.CLOSED, "meeting.closed", _DECIDER, stamp="closed_at"),),
     context=lambda obj: {"round": obj.round, "target": str(obj)},
     visible_to_applicant=False,
     refusals={
-        M.CLOSED: (
+        _M.CLOSED: (
             gettext_lazy(
                 "The meeting is closed: its decisions are final. A correction is a new decision."
             ),
@@ -276,22 +275,22 @@ MEETING = Workflow(
     },
 )
 
-PUB = Publication.Status
+_PUB = Publication.Status
 PUBLICATION = Workflow(
     model=Publication,
-    states=PUB,
-    initial=frozenset({PUB.PENDING}),
+    states=_PUB,
+    initial=frozenset({_PUB.PENDING}),
     transitions=(
-        Transition(PUB.PENDING, PUB.RENDERING, "publication.rendering", _SYSTEM, "started_at"),
+        Transition(_PUB.PENDING, _PUB.RENDERING, "publication.rendering", _SYSTEM, "started_at"),
         # A worker died while rendering: the sweeper's new job takes the row over.
-        Transition(PUB.RENDERING, PUB.RENDERING, "publication.rendering", _SYSTEM, "started_at"),
+        Transition(_PUB.RENDERING, _PUB.RENDERING, "publication.rendering", _SYSTEM, "started_at"),
         # A transient error: the job retries later.
-        Transition(PUB.RENDERING, PUB.PENDING, "publication.requeued", _SYSTEM),
-        Transition(PUB.RENDERING, PUB.DONE, "publication.rendered", _SYSTEM, "finished_at"),
-        Transition(PUB.RENDERING, PUB.FAILED, "publication.failed", _SYSTEM, "finished_at"),
+        Transition(_PUB.RENDERING, _PUB.PENDING, "publication.requeued", _SYSTEM),
+        Transition(_PUB.RENDERING, _PUB.DONE, "publication.rendered", _SYSTEM, "finished_at"),
+        Transition(_PUB.RENDERING, _PUB.FAILED, "publication.failed", _SYSTEM, "finished_at"),
         Transition(
-            PUB.FAILED,
-            PUB.PENDING,
+            _PUB.FAILED,
+            _PUB.PENDING,
             "publication.retried",
             frozenset({Actor.DECISION_MAKER, Actor.SYSTEM}),
         ),
@@ -299,20 +298,22 @@ PUBLICATION = Workflow(
     context=lambda obj: {"round": obj.round, "target": str(obj)},
     visible_to_applicant=False,
     refusals={
-        PUB.PENDING: (gettext_lazy("Only a failed publication can be retried."), "not_failed")
+        _PUB.PENDING: (gettext_lazy("Only a failed publication can be retried."), "not_failed")
     },
 )
 
-C = RecoveryClaim.Status
+_C = RecoveryClaim.Status
 CLAIM = Workflow(
     model=RecoveryClaim,
-    states=C,
+    states=_C,
     column="",  # read from settled_at
-    initial=frozenset({C.OPEN}),
-    transitions=(Transition(C.OPEN, C.SETTLED, "recovery.settled", _OFFICER, stamp="settled_at"),),
+    initial=frozenset({_C.OPEN}),
+    transitions=(
+        Transition(_C.OPEN, _C.SETTLED, "recovery.settled", _OFFICER, stamp="settled_at"),
+    ),
     context=_via_grant,
     organisation_id=_grant_organisation,
-    refusals={C.SETTLED: (gettext_lazy("The claim is settled already."), "settled")},
+    refusals={_C.SETTLED: (gettext_lazy("The claim is settled already."), "settled")},
 )
 
 WORKFLOWS: dict[type[models.Model], Workflow] = {
@@ -323,7 +324,7 @@ WORKFLOWS: dict[type[models.Model], Workflow] = {
 
 # Applications: a draft is the applicant's alone; staff see everything after it.
 EDITABLE_STATUSES = APPLICATION.initial
-SUBMITTED_STATUSES = frozenset(A.values) - APPLICATION.initial
+SUBMITTED_STATUSES = frozenset(_A.values) - APPLICATION.initial
 FINAL_STATUSES = APPLICATION.final  # approved, rejected, withdrawn
 # In the officers' hands: submitted and not yet decided or withdrawn.
 OPEN_STATUSES = SUBMITTED_STATUSES - FINAL_STATUSES
@@ -333,14 +334,14 @@ DECIDED_STATUSES = frozenset(
 )
 # On a meeting's agenda: ready for a decision, or approved already (for a supplementary grant).
 AGENDA_STATUSES = frozenset().union(*(APPLICATION.sources(s) for s in DECIDED_STATUSES)) | {
-    A.APPROVED
+    _A.APPROVED
 }
-WITHDRAWABLE_STATUSES = APPLICATION.sources(A.WITHDRAWN)
+WITHDRAWABLE_STATUSES = APPLICATION.sources(_A.WITHDRAWN)
 
 MEETING_OPEN_STATUSES = MEETING.active  # decisions may still change
 MEETING_CLOSED_STATUSES = MEETING.final  # its decisions are final
-PUBLICATION_CLAIMABLE_STATUSES = PUBLICATION.sources(PUB.RENDERING)  # a render job may take it
-PAYMENT_WAITING_STATUSES = PAYMENT.sources(P.RELEASED)  # planned, not yet released
+PUBLICATION_CLAIMABLE_STATUSES = PUBLICATION.sources(_PUB.RENDERING)  # a render job may take it
+PAYMENT_WAITING_STATUSES = PAYMENT.sources(_P.RELEASED)  # planned, not yet released
 
 
 # -- performing -----------------------------------------------------------------------------------
@@ -349,15 +350,6 @@ PAYMENT_WAITING_STATUSES = PAYMENT.sources(P.RELEASED)  # planned, not yet relea
 def for_model(model_or_obj) -> Workflow:
     model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
     return WORKFLOWS[model]
-
-
-def allowed_targets(source: str) -> list[str]:
-    """The states an application may go to next (for views that offer the step)."""
-    return APPLICATION.targets(source)
-
-
-def find_transition(source: str, target: str) -> Transition | None:
-    return APPLICATION.find(source, target)
 
 
 def actors_for(user, obj, *, needed: Iterable[Actor] = tuple(Actor)) -> set[Actor]:

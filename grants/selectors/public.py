@@ -382,3 +382,29 @@ def public_data_fingerprint() -> int | None:
         cursor.execute(f"SELECT version FROM {table} WHERE id = 1")  # noqa: S608 - table name only
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def organisation_grants(organisation: Organisation) -> list[Grant]:
+    """An organisation's public grants, newest round first."""
+    return list(
+        grants_for_list(public_grants())
+        .filter(application__organisation=organisation)
+        .order_by("-application__round__year", "awarded_on", "pk")
+    )
+
+
+def grants_in_lan(lan: Lan):
+    return public_grants().filter(works_in_lan(lan.code))
+
+
+def grants_in_kommun(kommun: Kommun):
+    return public_grants().filter(works_in_kommun(kommun.code))
+
+
+def round_grants(round_: Round):
+    return public_grants().filter(application__round=round_)
+
+
+def area_grants(queryset) -> list[Grant]:
+    """A county's or municipality's grants as its page lists them, by organisation."""
+    return list(grants_for_list(queryset).order_by("application__organisation__name", "pk"))

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grants.access import application_for_staff_or_404, applications_for_staff
-from grants.identifiers import LEGAL_FORM_DIGITS
 from grants.models import (
     Application,
     Assessment,
@@ -39,6 +38,7 @@ from grants.models import (
     SupplementRequest,
     Track,
 )
+from grants.organisation_types import LEGAL_FORM_DIGITS
 from grants.workflow import ApplicationStatus
 
 OPEN_STATUSES = (

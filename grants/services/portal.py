@@ -20,10 +20,12 @@ from grants.models import (
     Report,
     SupplementRequest,
 )
+from grants.selectors.portal import application_problems, application_snapshot
 from grants.services import ServiceError, StaleVersion
 from grants.services.accounts import absolute_url
 from grants.services.applications import application_transition
 from grants.services.events import event_record
+from grants.tasks.portal import application_receipt_pdf
 from grants.workflow import ApplicationStatus
 
 DRAFT_SAVED_ELSEWHERE = gettext_lazy(
@@ -243,8 +245,6 @@ def application_submit(
     """Submit a draft: check it, freeze the snapshot, give the case number, and after commit
     send the receipt and make the PDF copy. A repeated request (a double click) changes nothing
     and returns (application, False)."""
-    from grants.selectors.portal import application_problems, application_snapshot
-    from grants.tasks.portal import application_receipt_pdf
 
     locked = (
         Application.objects.select_for_update()

@@ -48,31 +48,13 @@ def build_round() -> tuple[Round, Track, Track]:
         instalments=2,
         is_demo=False,
     )
-    municipal = Track.objects.create(
-        round=round_,
-        code="kommuner-och-regioner",
-        position=1,
-        name="Kommuner och regioner",
-        name_en="Municipalities and regions",
-        ordinance="SFS 2018:118",
-        eligible_types=[
-            OrganisationType.KOMMUN,
-            OrganisationType.REGION,
-            OrganisationType.KOMMUNALFORBUND,
-        ],
-        budget_cap=MUNICIPAL_CAP,
-        question_set=QuestionSet.MUNICIPAL,
-    )
-    civil = Track.objects.create(
-        round=round_,
+    municipal = municipal_track(round_, budget_cap=MUNICIPAL_CAP)
+    civil = civil_society_track(
+        round_,
         code="ideella-foreningar-och-stiftelser",
-        position=2,
         name="Ideella föreningar och stiftelser",
         name_en="Non-profit associations and foundations",
-        ordinance="SFS 2018:119",
-        eligible_types=[OrganisationType.IDEELL_FORENING, OrganisationType.STIFTELSE],
         budget_cap=CIVIL_CAP,
-        question_set=QuestionSet.CIVIL_SOCIETY,
     )
     reason = (
         "Regeringen ändrade den 25 juni 2020 villkoret för anslaget, vilket omfördelade "
@@ -88,6 +70,37 @@ def build_round() -> tuple[Round, Track, Track]:
             is_demo=True,
         )
     return round_, municipal, civil
+
+
+def municipal_track(round_: Round, **fields) -> Track:
+    """The track for municipalities, regions and their federations (SFS 2018:118)."""
+    return Track.objects.create(
+        round=round_,
+        code="kommuner-och-regioner",
+        position=1,
+        name="Kommuner och regioner",
+        name_en="Municipalities and regions",
+        ordinance="SFS 2018:118",
+        eligible_types=[
+            OrganisationType.KOMMUN,
+            OrganisationType.REGION,
+            OrganisationType.KOMMUNALFORBUND,
+        ],
+        question_set=QuestionSet.MUNICIPAL,
+        **fields,
+    )
+
+
+def civil_society_track(round_: Round, **fields) -> Track:
+    """The track for non-profit associations and foundations (SFS 2018:119)."""
+    return Track.objects.create(
+        round=round_,
+        position=2,
+        ordinance="SFS 2018:119",
+        eligible_types=[OrganisationType.IDEELL_FORENING, OrganisationType.STIFTELSE],
+        question_set=QuestionSet.CIVIL_SOCIETY,
+        **fields,
+    )
 
 
 def build_meetings(round_: Round) -> dict[dt.date, DecisionMeeting]:

@@ -92,6 +92,27 @@ def meeting_decisions(meeting: DecisionMeeting) -> dict[int, Decision]:
     return {d.application_id: d for d in meeting.decisions.all()}
 
 
+def decision_form_initial(application: Application, decision: Decision | None) -> dict:
+    """What a meeting's decision form starts with: the recorded decision, else the assessment's
+    recommendation and proposed amount, else nothing."""
+    if decision:
+        return {
+            "outcome": decision.outcome,
+            "amount": decision.amount or None,
+            "amount_per_year": "\n".join(f"{y}: {a}" for y, a in decision.amount_per_year.items()),
+            "reasons": decision.reasons,
+        }
+    assessment = getattr(application, "assessment", None)
+    if assessment and assessment.recommendation:
+        return {
+            "outcome": Decision.Outcome.APPROVED
+            if assessment.recommendation == "approve"
+            else Decision.Outcome.REJECTED,
+            "amount": assessment.proposed_amount,
+        }
+    return {}
+
+
 def agenda_application_for_staff_or_404(user, *, meeting: DecisionMeeting, pk) -> Application:
     """An application on the meeting's agenda that the user may open."""
     return get_object_or_404(applications_for_staff(user).filter(meeting_agendas=meeting), pk=pk)

@@ -35,25 +35,7 @@ def _meeting_page(request, meeting, *, forms_by_app=None, status=200):
         decision = decisions.get(application.pk)
         form = (forms_by_app or {}).get(application.pk)
         if form is None:
-            initial = {}
-            if decision:
-                initial = {
-                    "outcome": decision.outcome,
-                    "amount": decision.amount or None,
-                    "amount_per_year": "\n".join(
-                        f"{y}: {a}" for y, a in decision.amount_per_year.items()
-                    ),
-                    "reasons": decision.reasons,
-                }
-            else:
-                assessment = getattr(application, "assessment", None)
-                if assessment and assessment.recommendation:
-                    initial = {
-                        "outcome": "approved"
-                        if assessment.recommendation == "approve"
-                        else "rejected",
-                        "amount": assessment.proposed_amount,
-                    }
+            initial = selectors.decision_form_initial(application, decision)
             form = forms.DecisionForm(initial=initial, prefix=f"a{application.pk}")
         items.append({"application": application, "decision": decision, "form": form})
     return render(

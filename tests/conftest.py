@@ -3,6 +3,18 @@ import pytest
 from tests import demo_snapshot, factories
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not shared-cache memory, so that threads write in
+    parallel the way requests do (shared-cache memory fails at once on a lock: it never waits)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashing costs a third of a second per user; tests need many users, not strength."""

@@ -8,6 +8,7 @@ import io
 import json
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
@@ -184,8 +185,6 @@ def list_json(queryset) -> dict:
 
 def published_grants():
     """Grants with at least one final decision: approved at a closed decision meeting."""
-    from django.db.models import Exists, OuterRef
-
     final = Decision.objects.filter(
         application_id=OuterRef("application_id"),
         outcome=Decision.Outcome.APPROVED,

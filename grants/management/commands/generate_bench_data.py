@@ -10,7 +10,8 @@ from django.db import transaction
 from stdnum import luhn
 
 from grants import workflow
-from grants.demo import DECIDED_PATH, PROJECT_THEMES, STOCKHOLM
+from grants.demo import PROJECT_THEMES, STOCKHOLM
+from grants.demo.applications import DECIDED_PATH
 from grants.models import (
     Application,
     Decision,

@@ -15,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIABLE = re.compile(
-    r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|:\?|-|\?)(?P<arg>[^}]*))?\}"
+    r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|:\?|-|\?)(?P<arg>[^}]*))?\}"
 )
 
 
@@ -25,6 +25,8 @@ class MissingVariable(Exception):
 
 def interpolate(value: str, env: dict[str, str]) -> str:
     def replace(match: re.Match) -> str:
+        if match.group(0) == "$$":  # compose's escaped dollar
+            return "$"
         name, op, arg = match["name"], match["op"], match["arg"] or ""
         current = env.get(name)
         if op in (":-", "-"):
@@ -36,7 +38,7 @@ def interpolate(value: str, env: dict[str, str]) -> str:
             return current
         return current or ""
 
-    return VARIABLE.sub(replace, value).replace("$$", "$")
+    return VARIABLE.sub(replace, value)
 
 
 def app_environment(env: dict[str, str] | None = None, service: str = "web") -> dict[str, str]:

@@ -62,5 +62,14 @@ ci:
 production-smoke: install-dev $(MO)
 	bash deploy/production-smoke.sh
 
+# Backups (grants/backups.py): pg_dump (custom format), media and private media, a manifest with
+# checksums. Needs DATABASE_URL=postgres://…; restore into an empty database and directories.
+backup: install
+	$(PY) manage.py backup $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<directory>"; exit 2; }
+	$(PY) manage.py restore $(BACKUP)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media private-media staticfiles $(MO)

@@ -12,12 +12,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.core.management import CommandError, call_command
-from django.db import connection
+from django.conf import settings
 
-from grants.backups import BackupError, row_counts, verify_archives
-from grants.demo import load_demo
-from grants.models import Publication
+from grants.backups import BackupError, verify_archives
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,70 +38,80 @@ print(json.dumps({"counts": row_counts(), "pdfs": pdfs, "grants": len(package["g
 
 
 def _server_dsn(name: str) -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+    s = settings.DATABASES["default"]
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{name}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_backup_restores_into_a_new_database_and_media_root(tmp_path, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("backups need PostgreSQL (pg_dump); .ci/run runs this on PostgreSQL")
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    load_demo()  # tasks run eagerly: the published lists' PDFs are rendered
-    done = list(Publication.objects.filter(status="done"))
-    assert done, "the demo publishes lists"
-    originals = {p.pk: hashlib.sha256(Path(p.pdf.path).read_bytes()).hexdigest() for p in done}
-    counts = row_counts()
-    assert counts["grants.Grant"] == 70
+def _manage(env: dict, *args: str, script: str | None = None) -> str:
+    command = [sys.executable, "-c", script] if script else [sys.executable, "manage.py", *args]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)  # noqa: S603
+    assert result.returncode == 0, f"{args or 'verify'}: {result.stdout}{result.stderr}"
+    return result.stdout
 
-    call_command("backup", str(tmp_path / "backup"))
-    manifest = verify_archives(tmp_path / "backup")
-    assert set(manifest["archives"]) == {"database.dump", "media.tar", "private-media.tar"}
-    assert manifest["database"]["counts"] == counts
-    assert any(name.endswith(".pdf") for name in manifest["files"]["media"])
 
-    # Refused: a database that is not empty (this one).
-    with pytest.raises(CommandError, match="not empty"):
-        call_command("restore", str(tmp_path / "backup"))
-
-    restored = f"{connection.settings_dict['NAME']}_restored_{uuid.uuid4().hex[:6]}"
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="backups need PostgreSQL (pg_dump); .ci/run runs the suite on PostgreSQL",
+)
+def test_a_backup_restores_into_a_new_database_and_media_root(tmp_path):
+    # Two databases of their own beside the test database, filled and read by the real commands
+    # in their own processes (pg_dump sees only committed data).
+    suffix = uuid.uuid4().hex[:8]
+    source, copy = f"delmos_backup_{suffix}", f"delmos_restored_{suffix}"
+    base = {
+        **os.environ,
+        "CELERY_BROKER_URL": "",  # tasks run eagerly: the demo's PDFs are rendered
+        "CACHE_URL": "",
+        "DJANGO_SETTINGS_MODULE": "delmos.settings",
+    }
+    source_env = {
+        **base,
+        "DATABASE_URL": _server_dsn(source),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+    }
+    copy_env = {
+        **base,
+        "DATABASE_URL": _server_dsn(copy),
+        "MEDIA_ROOT": str(tmp_path / "new-media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "new-private"),
+    }
     with psycopg.connect(_server_dsn("postgres"), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{restored}"')
+        admin.execute(f'CREATE DATABASE "{source}"')
+        admin.execute(f'CREATE DATABASE "{copy}"')
     try:
-        env = {
-            **os.environ,
-            "DATABASE_URL": _server_dsn(restored),
-            "MEDIA_ROOT": str(tmp_path / "new-media"),
-            "PRIVATE_MEDIA_ROOT": str(tmp_path / "new-private"),
-            "CELERY_BROKER_URL": "",
-            "CACHE_URL": "",
-            "DJANGO_SETTINGS_MODULE": "delmos.settings",
-        }
-        result = subprocess.run(
+        _manage(source_env, "migrate", "--noinput")
+        _manage(source_env, "load_demo")
+        before = json.loads(_manage(source_env, script=VERIFY).strip().splitlines()[-1])
+        assert before["grants"] == 70 and before["pdfs"], before
+
+        _manage(source_env, "backup", str(tmp_path / "backup"))
+        manifest = verify_archives(tmp_path / "backup")
+        assert set(manifest["archives"]) == {"database.dump", "media.tar", "private-media.tar"}
+        assert manifest["database"]["counts"] == before["counts"]
+        assert any(name.endswith(".pdf") for name in manifest["files"]["media"])
+
+        # Refused: a database that is not empty.
+        refused = subprocess.run(
             [sys.executable, "manage.py", "restore", str(tmp_path / "backup")],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+            cwd=ROOT, env=source_env, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "match the manifest" in result.stdout
+        assert refused.returncode != 0 and "not empty" in refused.stderr
+
+        out = _manage(copy_env, "restore", str(tmp_path / "backup"))
+        assert "match the manifest" in out
         # The app, started on the copy, finds the same rows, files and PDFs.
-        result = subprocess.run(
-            [sys.executable, "-c", VERIFY], cwd=ROOT, env=env, capture_output=True, text=True,
-            timeout=300,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        found = json.loads(result.stdout.strip().splitlines()[-1])
-        assert found["counts"] == counts
-        assert {int(k): v for k, v in found["pdfs"].items()} == originals
-        assert found["grants"] == 70
+        after = json.loads(_manage(copy_env, script=VERIFY).strip().splitlines()[-1])
+        assert after == before
         for name, root in (("media", "new-media"), ("private-media", "new-private")):
             for relative, expected in manifest["files"][name].items():
                 data = (tmp_path / root / relative).read_bytes()
                 assert hashlib.sha256(data).hexdigest() == expected["sha256"]
     finally:
         with psycopg.connect(_server_dsn("postgres"), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)')
+            for name in (source, copy):
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_a_damaged_archive_is_refused(tmp_path):

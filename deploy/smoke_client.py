@@ -299,9 +299,11 @@ def submit_application(applicant: Browser):
     )
     check(submitted.status == 302, "the application is submitted", submitted.text[:600])
     detail = applicant.get(submitted.header("Location"))
-    case = re.search(r"\b(\d{4}-\d+)\b", detail.text)
+    year_now = dt.date.today().year
+    case = re.search(rf"([A-Za-zÅÄÖåäö.]+ {year_now}/\d+)", detail.text)
     check(
-        detail.status == 200 and "Röktest" in detail.text, "the application page after submission"
+        detail.status == 200 and "Röktest" in detail.text and case,
+        f"submitted with case number {case.group(1) if case else '?'}",
     )
     deadline = time.monotonic() + 90
     while True:

@@ -260,3 +260,15 @@ def test_ci_runs_the_readme_test_command_and_the_production_smoke():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in ci and "make production-smoke" in ci
     assert "make test" in readme and "make run" in readme
+
+
+def test_the_build_context_leaves_out_environments_data_and_secrets():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".git", ".venv", ".venv-smoke", "media/", "private-media/", "backups/", "tls/"} <= (
+        ignored
+    )
+    assert {"db.sqlite3", ".env"} <= ignored

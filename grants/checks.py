@@ -1,7 +1,9 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from delmos.settings import PLACEHOLDER_SECRET_KEY
+from delmos.settings import DEFAULT_SITE_URL, PLACEHOLDER_SECRET_KEY
 
 
 @register(Tags.security, deploy=True)
@@ -22,10 +24,6 @@ def secret_key_is_not_placeholder(app_configs, **kwargs):
 @register(Tags.security, deploy=True)
 def site_url_is_the_public_address(app_configs, **kwargs):
     """Production must say where it is served: every absolute link is built from SITE_URL."""
-    from urllib.parse import urlsplit
-
-    from delmos.settings import DEFAULT_SITE_URL
-
     if settings.DEBUG:
         return []
     url = settings.SITE_URL

@@ -8,7 +8,7 @@ import io
 import json
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.urls import reverse
 from django.utils.translation import override
 
@@ -195,10 +195,6 @@ def data_dates() -> tuple[dt.datetime | None, dt.datetime | None]:
     """When the published data was first issued and last modified, from the data itself (not the
     time of the request): the first and last closing of a decision meeting that approved a
     published grant, and the latest decision or grant row. Two aggregate queries."""
-    from django.db.models import Max, Min
-
-    from grants.models import DecisionMeeting
-
     published = published_grants().order_by()
     decisions = Decision.objects.filter(
         application__grant__in=published.values("pk"),

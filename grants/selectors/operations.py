@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from delmos.celery import app
+from grants.models import Publication
+
 
 @dataclasses.dataclass(frozen=True)
 class QueueFigures:
@@ -39,8 +42,6 @@ class JobQueue:
 
 
 def _publications(now: dt.datetime) -> QueueFigures:
-    from grants.models import Publication
-
     waiting = Q(status__in=[Publication.Status.PENDING, Publication.Status.RENDERING])
     failed = Q(status=Publication.Status.FAILED)
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -80,8 +81,6 @@ def broker_queue_depths() -> dict[str, int] | None:
     """Messages waiting in the broker per Celery queue (Redis lists), None without a broker."""
     if not settings.CELERY_BROKER_URL:
         return None
-    from delmos.celery import app
-
     names = {queue.name for queue in (app.conf.task_queues or [])} or {app.conf.task_default_queue}
     depths = {}
     with app.connection_for_read() as connection:

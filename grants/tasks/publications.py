@@ -32,6 +32,7 @@ from django.utils.translation import gettext, override
 
 from grants.models import OrganisationType, Publication
 from grants.pdf import render_pdf
+from grants.selectors.publications import ALL_TRACKS
 from grants.services.events import event_record
 
 log = logging.getLogger(__name__)
@@ -133,8 +134,6 @@ def list_context(publication: Publication) -> dict:
 
 def public_version_url(publication: Publication, language: str) -> str:
     """The version's public page, from SITE_URL (never from a request's host)."""
-    from grants.selectors.publications import ALL_TRACKS
-
     scope = publication.track.code if publication.track_id else ALL_TRACKS
     with override(language):
         path = reverse(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from delmos.celery import app
 from grants.selectors import operations
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ def _cache() -> str:
 def _broker() -> str:
     if not settings.CELERY_BROKER_URL:
         return "eager (no broker)"
-    from delmos.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "ok"

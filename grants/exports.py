@@ -19,6 +19,8 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.http import HttpResponse, StreamingHttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -86,9 +88,6 @@ def csv_response(
 
 def xlsx_bytes(sheet_title: str, header: Sequence, rows: Iterable[Iterable]) -> bytes:
     """An XLSX workbook with one sheet; every text cell a string cell, never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(sheet_title)[:31])
 

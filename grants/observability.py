@@ -10,6 +10,8 @@ import logging
 import time
 import traceback
 
+from celery import signals
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 REQUEST_LOGGER = logging.getLogger("delmos.request")
@@ -94,8 +96,6 @@ def _task_failure(task_id=None, exception=None, sender=None, einfo=None, **kwarg
 
 
 def connect_celery_signals() -> None:
-    from celery import signals
-
     signals.task_prerun.connect(_task_prerun, weak=False, dispatch_uid="delmos-task-prerun")
     signals.task_postrun.connect(_task_postrun, weak=False, dispatch_uid="delmos-task-postrun")
     signals.task_failure.connect(_task_failure, weak=False, dispatch_uid="delmos-task-failure")

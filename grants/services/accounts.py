@@ -8,10 +8,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from grants.emails import email_send
-from grants.models import User
+from grants.models import Event, User
 from grants.services import ServiceError
 from grants.services.events import event_record
 
@@ -23,8 +25,6 @@ RESET_SENT = "user.password_reset_sent"
 def _latest_link(user: User, action: str) -> int:
     """The id of the audit entry of the newest link of this kind sent to the user: a link made
     before it no longer matches, so sending a new link kills the older ones."""
-    from grants.models import Event
-
     return (
         Event.objects.filter(action=action, target=user.email, data__user=user.pk)
         .order_by("-pk")
@@ -169,9 +169,6 @@ def password_reset_send(*, email: str, language: str) -> None:
     """Send a password reset link to every active account with this address, killing older
     links; an unknown address gets nothing. Run in the background, so the page that asks takes
     the same time for known and unknown addresses."""
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     for user in User.objects.filter(email__iexact=email, is_active=True):
         if not user.has_usable_password():
             continue

@@ -11,10 +11,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants import workflow
 from grants.models import Publication, Round, Track
 from grants.selectors.publications import award_rows
 from grants.services import ServiceError
 from grants.services.events import event_record
+from grants.tasks.publications import publication_render
 
 
 def snapshot_hash(*, round_: Round, track: Track | None, as_of: dt.date, rows: list[dict]) -> str:
@@ -34,8 +36,6 @@ def snapshot_hash(*, round_: Round, track: Track | None, as_of: dt.date, rows: l
 
 
 def _enqueue(publication_id: int) -> None:
-    from grants.tasks.publications import publication_render
-
     publication_render.delay(publication_id)
 
 
@@ -82,7 +82,6 @@ def publication_publish(
                 row_count=len(rows),
                 total_amount=sum(row["total"] for row in rows),
                 content_hash=snapshot_hash(round_=round_, track=scope, as_of=as_of, rows=rows),
-                status=Publication.Status.PENDING,
                 published_by=user if user is not None and user.is_authenticated else None,
                 published_at=published_at or timezone.now(),
                 is_demo=is_demo,
@@ -111,17 +110,13 @@ def publication_retry(*, publication: Publication, user=None) -> Publication:
     """Queue a failed publication again."""
     with transaction.atomic():
         publication = Publication.objects.select_for_update().get(pk=publication.pk)
-        if publication.status != Publication.Status.FAILED:
-            raise ServiceError(_("Only a failed publication can be retried."), code="not_failed")
-        publication.status = Publication.Status.PENDING
         publication.error = ""
-        publication.save(update_fields=["status", "error"])
-        event_record(
-            action="publication.retried",
-            actor=user,
-            round=publication.round,
-            target=str(publication),
+        workflow.transition(
+            publication,
+            Publication.Status.PENDING,
+            user=user,
             data={"publication": publication.pk},
+            fields=["error"],
         )
         transaction.on_commit(lambda: _enqueue(publication.pk))
     return publication

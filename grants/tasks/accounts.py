@@ -3,9 +3,9 @@ it answers in the same time whether or not the address has an account."""
 
 from celery import shared_task
 
+from grants.services.accounts import password_reset_send
+
 
 @shared_task
 def password_reset_request(*, email: str, language: str) -> None:
-    from grants.services.accounts import password_reset_send
-
     password_reset_send(email=email, language=language)

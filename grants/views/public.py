@@ -14,7 +14,7 @@ from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import condition, require_safe
 
 from grants import charts, opendata
 from grants.filters.public import PAGE_SIZE, GrantFilter, PageForm, filter_lookups
@@ -91,6 +91,24 @@ def public_cache(view):
     return wrapper
 
 
+def _open_data_etag(request, *args, **kwargs) -> str:
+    """Changes with any public data (the fingerprint), the language and the query string."""
+    raw = "|".join([get_language() or "", request.get_full_path(), repr(_fingerprint(request))])
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _open_data_last_modified(request, *args, **kwargs):
+    """The data's last change (grants/opendata.py), computed once per data fingerprint."""
+    return _cached(request, "open-data-modified", None, lambda: opendata.data_dates()[1])
+
+
+# Open data is fetched by harvesters: ETag and Last-Modified, and 304 Not Modified when they
+# send If-None-Match or If-Modified-Since and nothing changed.
+open_data_conditional = condition(
+    etag_func=_open_data_etag, last_modified_func=_open_data_last_modified
+)
+
+
 def home(request):
     """The front door: the latest decided round's headline figures, computed from the database."""
     round_ = selectors.featured_round()
@@ -159,6 +177,7 @@ def award_list(request):
 
 
 @require_safe
+@open_data_conditional
 def award_list_csv(request):
     _filterset, queryset = _filtered(request)
     response = StreamingHttpResponse(
@@ -169,6 +188,7 @@ def award_list_csv(request):
 
 
 @require_safe
+@open_data_conditional
 @public_cache
 def award_list_json(request):
     _filterset, queryset = _filtered(request)
@@ -187,11 +207,7 @@ def grant_detail(request, pk):
 @public_cache
 def organisation_detail(request, org_number):
     organisation = selectors.organisation_by_number(org_number)
-    grants = list(
-        selectors.grants_for_list(selectors.public_grants())
-        .filter(application__organisation=organisation)
-        .order_by("-application__round__year", "awarded_on", "pk")
-    )
+    grants = selectors.organisation_grants(organisation)
     return render(
         request,
         "public/organisation.html",
@@ -204,9 +220,7 @@ def organisation_detail(request, org_number):
 
 
 def _area_page(request, template, grants_qs, context):
-    grants = list(
-        selectors.grants_for_list(grants_qs).order_by("application__organisation__name", "pk")
-    )
+    grants = selectors.area_grants(grants_qs)
     total = sum(g.amount_total for g in grants)
     per_inhabitant = selectors.kronor_per_inhabitant(total, context.get("population"))
     context.update({"grants": grants, "total": total, "per_inhabitant": per_inhabitant})
@@ -239,7 +253,7 @@ def county_list(request):
 @public_cache
 def county_detail(request, code):
     lan = selectors.lan_by_code(code)
-    qs = selectors.public_grants().filter(selectors.works_in_lan(lan.code))
+    qs = selectors.grants_in_lan(lan)
     return _area_page(
         request,
         "public/county.html",
@@ -252,7 +266,7 @@ def county_detail(request, code):
 @public_cache
 def municipality_detail(request, code):
     kommun = selectors.kommun_by_code(code)
-    qs = selectors.public_grants().filter(selectors.works_in_kommun(kommun.code))
+    qs = selectors.grants_in_kommun(kommun)
     return _area_page(
         request,
         "public/municipality.html",
@@ -276,7 +290,7 @@ def round_detail(request, year):
         history = selectors.budget_history(row.track)
         row.history = history
         row.cap = history[-1].new_cap if history else row.track.budget_cap
-    grants = selectors.public_grants().filter(application__round=round_)
+    grants = selectors.round_grants(round_)
     type_labels = dict(OrganisationType.choices)
     types = [
         (
@@ -333,6 +347,7 @@ def opendata_page(request):
 
 
 @require_safe
+@open_data_conditional
 @public_cache
 def opendata_360giving(request):
     response = HttpResponse(

@@ -132,7 +132,8 @@ def test_sweep_every_url_with_boundary_values(world, owner_clients):
         if route.startswith("admin/") or not name:
             continue
         real = kwargs_for(name, world.ids)
-        for persona in SWEEP_PERSONAS[name.split(":")[0]]:
+        namespace = name.split(":")[0] if ":" in name else "public"
+        for persona in SWEEP_PERSONAS[namespace]:
             for value in SWEEP:
                 query = dict.fromkeys(QUERY_NAMES, value)
                 paths = [reverse(name, kwargs=real)]
@@ -240,6 +241,9 @@ DECIDERS = _row("login", "404", "404", "ok", "ok")
 NO_FILE = _row("login", "404", "404", "404", "404")
 
 EXPECTED = {
+    # Probes for the load balancer and the orchestrator: answer everyone, GET only.
+    "healthz": (PUBLIC_GET, NOT_POST),
+    "readyz": (PUBLIC_GET, NOT_POST),
     "public:home": (PUBLIC_GET, PUBLIC_GET),
     "public:award_list": (PUBLIC_GET, NOT_POST),
     "public:award_list_csv": (PUBLIC_GET, NOT_POST),

@@ -102,7 +102,7 @@ def build_world() -> World:
         round=round_,
         version=1,
         as_of=dt.date(2030, 6, 12),
-        status="published",
+        status="done",
         published_by=decider,
         published_at=timezone.now(),
     )

@@ -30,6 +30,7 @@ class Publication(models.Model):
     version = models.PositiveIntegerField(_("version"))
     as_of = models.DateField(_("decisions up to"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=200, blank=True)
     rows = models.JSONField(_("rows"), default=list, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     total_amount = models.PositiveBigIntegerField(_("total (SEK)"), default=0)

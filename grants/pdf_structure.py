@@ -18,6 +18,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 TABLE_PARTS = ("/THead", "/TBody", "/TFoot")
+# Drawn after the text beside them (images, list bullets), yet read in their place.
+UNORDERED = ("/Figure", "/Lbl")
 
 
 def kids(element) -> list:
@@ -215,9 +217,9 @@ def repair_structure(data: bytes) -> bytes:
         return out.getvalue()
 
 
-def structure_problems(data: bytes) -> list[str]:
+def structure_problems(data: bytes, *, max_tables: int | None = 1) -> list[str]:
     """What stands in a screen reader's way: more than one table for one list, a table without
-    a header row, a TH without /Scope, /Headers that name no TH, a figure without /Alt, no
+    a header row (a list has one table: `max_tables`), a TH without /Scope, /Headers that name no TH, a figure without /Alt, no
     outline, no language, no title shown."""
     problems = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -234,7 +236,7 @@ def structure_problems(data: bytes) -> list[str]:
             problems.append("no outline")
         elements = list(walk(root.StructTreeRoot))
         tables = [e for e in elements if e.S == "/Table"]
-        if len(tables) > 1:
+        if max_tables is not None and len(tables) > max_tables:
             problems.append(f"{len(tables)} tables")
         th_ids = set()
         for table in tables:
@@ -257,8 +259,11 @@ def structure_problems(data: bytes) -> list[str]:
                         problems.append(f"/Headers names no TH: {missing[0]}")
         last = {}
         for element in elements:
+            parent = element.get("/P")
+            if element.S in UNORDERED or (is_element(parent) and parent.S in UNORDERED):
+                continue
             for kid in kids(element):
-                if isinstance(kid, int) and "/Pg" in element and element.S != "/Figure":
+                if isinstance(kid, int) and "/Pg" in element:
                     page = element.Pg.objgen
                     if kid < last.get(page, -1):
                         problems.append("reading order differs from the page's drawing order")

@@ -306,10 +306,10 @@ def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
         target=str(meeting),
         data={"meeting": meeting.pk, "decisions": len(decisions)},
     )
-    from grants.tasks.officer import decision_letter_render
+    from grants.tasks.officer import letter_render
 
     ids = [d.pk for d in decisions]
-    transaction.on_commit(lambda: [decision_letter_render.delay(decision_id=i) for i in ids])
+    transaction.on_commit(lambda: [letter_render.delay(kind="decision", object_id=i) for i in ids])
     return meeting
 
 

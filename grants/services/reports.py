@@ -78,9 +78,9 @@ def recovery_claim_create(*, grant: Grant, report: Report, amount: int, user) ->
         data={"claim": claim.pk, "amount": amount, "due_date": claim.due_date.isoformat()},
         visible_to_applicant=True,
     )
-    from grants.tasks.officer import recovery_letter_render
+    from grants.tasks.officer import letter_render
 
-    transaction.on_commit(lambda: recovery_letter_render.delay(claim_id=claim.pk))
+    transaction.on_commit(lambda: letter_render.delay(kind="recovery", object_id=claim.pk))
     return claim
 
 

@@ -41,6 +41,12 @@ class Publication(models.Model):
     pdf = models.FileField(_("PDF (Swedish)"), upload_to="lists/", blank=True)
     pdf_en = models.FileField(_("PDF (English)"), upload_to="lists/", blank=True)
     error = models.TextField(_("error"), blank=True)
+    progress = models.JSONField(
+        _("progress"),
+        default=dict,
+        blank=True,
+        help_text=_("While rendering: the PDFs done and the estimated seconds in all."),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     published_by = models.ForeignKey(
         "grants.User",
@@ -70,6 +76,19 @@ class Publication(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status"], name="publication_status_idx")]
+
+    def progress_state(self) -> dict:
+        """PDFs rendered, PDFs in all, and the estimated seconds left, for the publish page."""
+        from django.utils import timezone
+
+        progress = self.progress or {}
+        estimate = progress.get("estimate_seconds") or 0
+        elapsed = (timezone.now() - self.started_at).total_seconds() if self.started_at else 0
+        return {
+            "done": len(progress.get("languages_done", [])),
+            "total": progress.get("languages", 2),
+            "seconds_left": max(1, round(estimate - elapsed)) if estimate else None,
+        }
 
     def __str__(self):
         scope = self.track.name if self.track_id else _("all tracks")

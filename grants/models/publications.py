@@ -77,6 +77,10 @@ class Publication(models.Model):
         ]
         indexes = [models.Index(fields=["status"], name="publication_status_idx")]
 
+    def __str__(self):
+        scope = self.track.name if self.track_id else _("all tracks")
+        return f"{self.round.year} – {scope} – v{self.version}"
+
     def progress_state(self) -> dict:
         """PDFs rendered, PDFs in all, and the estimated seconds left, for the publish page."""
         from django.utils import timezone
@@ -89,7 +93,3 @@ class Publication(models.Model):
             "total": progress.get("languages", 2),
             "seconds_left": max(1, round(estimate - elapsed)) if estimate else None,
         }
-
-    def __str__(self):
-        scope = self.track.name if self.track_id else _("all tracks")
-        return f"{self.round.year} – {scope} – v{self.version}"

@@ -12,6 +12,7 @@ an `/IDTree` so that `/Headers` resolve.
 `structure_problems` lists what a reader would stumble on; tests and the benchmark use it."""
 
 import io
+import re
 from collections import defaultdict
 
 import pikepdf
@@ -20,6 +21,8 @@ from pikepdf import Array, Dictionary, Name
 TABLE_PARTS = ("/THead", "/TBody", "/TFoot")
 # Drawn after the text beside them (images, list bullets), yet read in their place.
 UNORDERED = ("/Figure", "/Lbl")
+# A marked-content sequence as WeasyPrint writes it: `/Span <</MCID 7>> BDC`.
+MARKED_CONTENT = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 
 
 def kids(element) -> list:
@@ -144,18 +147,16 @@ def _to_artifacts(pdf, artifacts: set) -> None:
         mcids = by_page.get(page.obj.objgen)
         if not mcids:
             continue
-        instructions = []
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if (
-                str(operator) == "BDC"
-                and len(operands) == 2
-                and isinstance(operands[1], Dictionary)
-                and "/MCID" in operands[1]
-                and int(operands[1].MCID) in mcids
-            ):
-                operands = [Name.Artifact, Dictionary(Type=Name.Pagination, Subtype=Name.Header)]
-            instructions.append((operands, operator))
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+
+        def replace(match, mcids=mcids):
+            if int(match.group(2)) in mcids:
+                return b"/Artifact <</Type /Pagination /Subtype /Header>> BDC"
+            return match.group(0)
+
+        contents = page.obj.Contents
+        streams = list(contents) if isinstance(contents, Array) else [contents]
+        data = b"\n".join(stream.read_bytes() for stream in streams)
+        page.obj.Contents = pdf.make_stream(MARKED_CONTENT.sub(replace, data))
         array = entries.get(int(page.obj.get("/StructParents", -1)))
         if array is not None:
             for mcid in mcids:

@@ -38,16 +38,23 @@ def is_element(obj) -> bool:
     return isinstance(obj, Dictionary) and "/S" in obj
 
 
-def walk(element):
+def walk(element, *, leaves=()):
     """Every structure element under `element` (itself included, unless it is the tree's root),
-    in document order."""
+    in document order; the elements of types in `leaves` are given but not entered."""
     stack = [element]
     while stack:
         current = stack.pop()
         if is_element(current):
             yield current
+            if current.S in leaves:
+                continue
         if isinstance(current, Dictionary):
             stack.extend(reversed([k for k in kids(current) if is_element(k)]))
+
+
+# Elements that hold no table: the search for tables need not enter them.
+NO_TABLES = ("/Table", "/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Span", "/L", "/Figure")
+CELLS = ("/TH", "/TD")
 
 
 def _marked_content(element):
@@ -109,7 +116,7 @@ def _merge_tables(pdf, tables) -> set:
             if part.S in ("/THead", "/Caption"):
                 artifacts.update((page.objgen, mcid) for page, mcid in _marked_content(part))
                 continue
-            for cell in walk(part):
+            for cell in walk(part, leaves=CELLS):
                 attributes = cell.get("/A")
                 if isinstance(attributes, Dictionary) and "/Headers" in attributes:
                     attributes.Headers = Array(
@@ -166,12 +173,12 @@ def _to_artifacts(pdf, artifacts: set) -> None:
 
 def _add_scopes_and_ids(pdf, root) -> None:
     ids = []
-    for table in (e for e in walk(root) if e.S == "/Table"):
+    for table in (e for e in walk(root, leaves=NO_TABLES) if e.S == "/Table"):
         for part in kids(table):
             if not is_element(part) or part.S not in TABLE_PARTS:
                 continue
             scope = Name.Column if part.S == "/THead" else Name.Row
-            for cell in walk(part):
+            for cell in walk(part, leaves=CELLS):
                 if cell.S == "/TH":
                     _set_attribute(cell, "/Scope", scope)
                 if "/ID" in cell:
@@ -191,7 +198,7 @@ def repair_structure(data: bytes) -> bytes:
         if tree is None:
             return data
         artifacts = set()
-        parents = [e for top in kids(tree) for e in walk(top)]
+        parents = [e for top in kids(tree) for e in walk(top, leaves=NO_TABLES)]
         for parent in parents:
             children = kids(parent)
             groups, current = [], []

@@ -1,6 +1,7 @@
 """Project-wide guards: migrations, deploy checks, translations, and every plain URL renders."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,28 @@ PO = ROOT / "locale" / "sv" / "LC_MESSAGES" / "django.po"
 
 def test_no_missing_migrations(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+MIGRATION_DIRS = [ROOT / "grants" / "migrations", ROOT / "regions" / "migrations"]
+
+
+def test_data_migrations_carry_their_own_code():
+    """A migration runs against the schema of its day: importing today's application code into
+    it breaks the day that code changes. Schema references the serializer writes (validators,
+    upload paths, managers) are allowed; `from grants...`/`from regions...` imports are not."""
+    offenders = []
+    for directory in MIGRATION_DIRS:
+        for path in directory.glob("0*.py"):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if re.match(r"\s*from (grants|regions)[. ]", line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_migrations_are_named_for_the_schema_not_for_work_items():
+    names = [p.stem for d in MIGRATION_DIRS for p in d.glob("0*.py")]
+    assert names
+    assert [n for n in names if re.search(r"issue|merge|auto_\d", n)] == []
 
 
 def _manage(*args, env_extra):

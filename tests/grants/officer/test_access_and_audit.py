@@ -8,6 +8,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.urls import get_resolver, resolve
 
 from grants import roles
 from grants.models import Attachment, DecisionMeeting, Event, RecoveryClaim
@@ -82,6 +83,21 @@ URLS = [
     ("/handlaggning/aterkrav/{c}/brev.pdf", "get", "staff"),
     ("/handlaggning/logg.csv", "get", "admin"),
 ]
+
+
+def _officer_url_names():
+    names = set()
+    for entry in get_resolver().url_patterns:
+        for sub in getattr(entry, "url_patterns", []):
+            if getattr(sub, "namespace", None) == "officer":
+                names |= {p.name for p in sub.url_patterns}
+    return names
+
+
+def test_every_workspace_url_is_in_the_access_table(objects):
+    """A new workspace URL without a line in URLS fails here, so its access is always tested."""
+    listed = {resolve(path.format(**objects)).url_name for path, _method, _audience in URLS}
+    assert _officer_url_names() - listed == set()
 
 
 @pytest.mark.parametrize("path,method,audience", URLS)

@@ -1,5 +1,7 @@
 """Forms of the applicant portal: organisations, invitations and the sections of an application."""
 
+import zipfile
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -381,8 +383,6 @@ EXTENSIONS = {
 def detect_file_type(upload) -> str | None:
     """The file's real type from its first bytes (and, for the zip-based formats, its contents);
     None when it is not one of the allowed types."""
-    import zipfile
-
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -83,8 +84,6 @@ class Publication(models.Model):
 
     def progress_state(self) -> dict:
         """PDFs rendered, PDFs in all, and the estimated seconds left, for the publish page."""
-        from django.utils import timezone
-
         progress = self.progress or {}
         estimate = progress.get("estimate_seconds") or 0
         elapsed = (timezone.now() - self.started_at).total_seconds() if self.started_at else 0

@@ -8,10 +8,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import translation
 
+from grants import letters
 from grants.emails import email_send
 from grants.models import Decision, RecoveryClaim, User
 from grants.pdf import render_pdf
 from grants.services.events import event_record
+from grants.tasks.publications import page_counter_css
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,6 @@ class LetterKind:
         return obj.application if self.model is Decision else obj.grant.application
 
     def context(self, obj) -> dict:
-        from grants import letters
-
         if self.model is Decision:
             return letters.decision_letter_context(obj)
         return letters.recovery_letter_context(obj)
@@ -71,8 +71,6 @@ LETTERS = {
 
 def render_letter(kind: str, obj, language: str = "sv") -> bytes:
     """The letter for `obj` (a Decision or RecoveryClaim) as a tagged PDF in `language`."""
-    from grants.tasks.publications import page_counter_css
-
     spec = LETTERS[kind]
     with translation.override(language):  # labels taken from the data are in the letter's language
         context = {**spec.context(obj), "page_counter": page_counter_css(language)}

@@ -5,6 +5,7 @@ demonstration decisions (not part of `load_demo`, which would make `make run` sl
 
 No e-mail is sent: the letters are filed on the decisions as the Celery task files them."""
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.models import Decision, DecisionMeeting, Round
@@ -44,8 +45,6 @@ class Command(BaseCommand):
                     "meeting__closed_by",
                 ).get(pk=pk)
                 if not decision.letter_pdf_en:
-                    from django.core.files.base import ContentFile
-
                     decision.letter_pdf_en.save(
                         f"decision-{pk}.en.pdf",
                         ContentFile(render_letter("decision", decision, "en")),

@@ -151,3 +151,21 @@ def test_events_cannot_be_deleted(submitted):
     event = Event.objects.first()
     with pytest.raises(ValueError):
         event.delete()
+
+
+@pytest.mark.parametrize(
+    "path,filename",
+    [
+        ("/handlaggning/beslut/{d}/brev.pdf", "beslut-{d}.pdf"),
+        ("/handlaggning/aterkrav/{c}/brev.pdf", "aterkrav-{c}.pdf"),
+    ],
+)
+def test_letters_open_in_the_browser_and_are_never_cached_by_others(
+    client, objects, case_officer, path, filename
+):
+    client.force_login(case_officer)
+    response = client.get(path.format(**objects))
+    assert b"".join(response.streaming_content) == b"%PDF"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="{filename.format(**objects)}"'
+    assert response["Cache-Control"] == "private, no-store"

@@ -104,6 +104,13 @@ def test_the_decision_letter_and_payments_are_shown_and_the_letter_downloads(
     assert "200\xa0000\xa0kr" in html
     response = client.get(f"/portal/ansokningar/{application.pk}/beslut/{decision.pk}/brev/")
     assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="beslut-{decision.pk}.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
+    # A letter whose file the storage no longer has is not found, not a server error.
+    decision.letter_pdf.storage.delete(decision.letter_pdf.name)
+    response = client.get(f"/portal/ansokningar/{application.pk}/beslut/{decision.pk}/brev/")
+    assert response.status_code == 404
     client.force_login(other_applicant)
     response = client.get(f"/portal/ansokningar/{application.pk}/beslut/{decision.pk}/brev/")
     assert response.status_code == 404

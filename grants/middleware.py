@@ -84,7 +84,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            response["Cache-Control"] = "no-store"
+            response["Cache-Control"] = "private, no-store"
             response.headers.pop("Expires", None)
             patch_vary_headers(response, ["Cookie"])
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

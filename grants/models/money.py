@@ -71,6 +71,9 @@ class RecoveryClaim(models.Model):
     letter_pdf = models.FileField(
         _("letter (PDF)"), storage=private_storage, upload_to="claims/", blank=True
     )
+    letter_pdf_en = models.FileField(
+        _("letter in English (PDF)"), storage=private_storage, upload_to="claims/", blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
 

@@ -26,7 +26,7 @@ from grants.selectors.officer import current_caps, decided_totals
 from grants.services import ServiceError
 from grants.services.applications import application_transition
 from grants.services.events import event_record
-from grants.tasks.officer import decision_letter_render
+from grants.tasks.officer import letter_render
 from grants.templatetags.delmos import format_sek
 from grants.workflow import AGENDA_STATUSES, MEETING_OPEN_STATUSES, ApplicationStatus
 
@@ -336,7 +336,7 @@ def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
     )
 
     ids = [d.pk for d in decisions]
-    transaction.on_commit(lambda: [decision_letter_render.delay(decision_id=i) for i in ids])
+    transaction.on_commit(lambda: [letter_render.delay(kind="decision", object_id=i) for i in ids])
     return meeting
 
 

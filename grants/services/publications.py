@@ -45,6 +45,7 @@ def publication_publish(
     track: Track | None = None,
     as_of: dt.date | None = None,
     note: str = "",
+    note_en: str = "",
     user=None,
     published_at: dt.datetime | None = None,
     is_demo: bool = False,
@@ -53,7 +54,8 @@ def publication_publish(
     made up to `as_of` (default: today). Returns the new versions; rendering starts on commit."""
     as_of = as_of or timezone.localdate()
     note = (note or "").strip()
-    if len(note) > 200:
+    note_en = (note_en or "").strip()
+    if len(note) > 200 or len(note_en) > 200:
         raise ServiceError(_("The note may be at most 200 characters."), code="note")
     if track is not None and track.round_id != round_.pk:
         raise ServiceError(_("The track does not belong to this round."), code="track")
@@ -78,6 +80,7 @@ def publication_publish(
                 version=latest + 1,
                 as_of=as_of,
                 note=note,
+                note_en=note_en,
                 rows=rows,
                 row_count=len(rows),
                 total_amount=sum(row["total"] for row in rows),
@@ -99,6 +102,7 @@ def publication_publish(
                     "rows": publication.row_count,
                     "total": publication.total_amount,
                     "note": note,
+                    "note_en": note_en,
                 },
             )
             transaction.on_commit(lambda pk=publication.pk: _enqueue(pk))

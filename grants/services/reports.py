@@ -12,7 +12,7 @@ from grants.models import Grant, RecoveryClaim, Report
 from grants.services import ServiceError
 from grants.services.events import event_record
 from grants.services.payments import payments_release_after_progress_report
-from grants.tasks.officer import recovery_letter_render
+from grants.tasks.officer import letter_render
 
 RECOVERY_DAYS = 30
 
@@ -74,7 +74,7 @@ def recovery_claim_create(*, grant: Grant, report: Report, amount: int, user) ->
         visible_to_applicant=True,
     )
 
-    transaction.on_commit(lambda: recovery_letter_render.delay(claim_id=claim.pk))
+    transaction.on_commit(lambda: letter_render.delay(kind="recovery", object_id=claim.pk))
     return claim
 
 

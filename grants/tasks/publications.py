@@ -151,6 +151,33 @@ def render_publication_pdf(publication: Publication, language: str) -> bytes:
     return render_pdf("pdf/award_list.html", context, language=language)
 
 
+DEFAULT_SECONDS_PER_ROW = 0.02  # one PDF, before any list has been rendered on this machine
+
+
+def estimate_seconds(publication: Publication) -> int:
+    """Seconds to render both PDFs of `publication`, from the last list rendered here."""
+    last = (
+        Publication.objects.filter(
+            status=Publication.Status.DONE, row_count__gt=0, started_at__isnull=False
+        )
+        .exclude(finished_at=None)
+        .order_by("-finished_at")
+        .values("row_count", "started_at", "finished_at")
+        .first()
+    )
+    per_row = DEFAULT_SECONDS_PER_ROW * len(LANGUAGES)
+    if last:
+        per_row = (last["finished_at"] - last["started_at"]).total_seconds() / last["row_count"]
+    return max(1, round(per_row * max(publication.row_count, 1)))
+
+
+def _progress(publication_id: int, **values) -> None:
+    publication = Publication.objects.only("progress").get(pk=publication_id)
+    Publication.objects.filter(pk=publication_id).update(
+        progress={**(publication.progress or {}), **values}
+    )
+
+
 def _claim(publication_id: int) -> Publication | None:
     with transaction.atomic():
         publication = (
@@ -162,11 +189,16 @@ def _claim(publication_id: int) -> Publication | None:
         if publication is None or publication.status not in PUBLICATION_CLAIMABLE_STATUSES:
             return None
         publication.attempts += 1
+        publication.progress = {
+            "languages": len(LANGUAGES),
+            "languages_done": [],
+            "estimate_seconds": estimate_seconds(publication),
+        }
         workflow.transition(
             publication,
             Publication.Status.RENDERING,
             data={"publication": publication.pk, "attempt": publication.attempts},
-            fields=["attempts"],
+            fields=["attempts", "progress"],
         )
     return publication
 
@@ -214,6 +246,7 @@ def publication_render(self, publication_id: int) -> str:
                 data = render_publication_pdf(publication, language)
                 name = file_name(publication, language)
                 files[language] = (name, write_atomically(name, data))
+                _progress(publication_id, languages_done=list(files))
         except SoftTimeLimitExceeded:
             _settle(
                 publication_id,

@@ -55,6 +55,7 @@ def test_readyz_checks_database_cache_broker_storages_and_queues(client, tmp_pat
     assert not any(p.is_file() for p in (tmp_path / "private").rglob("*"))
 
 
+@pytest.mark.django_db
 def test_health_urls_have_no_language_prefix(client):
     assert client.get("/en/healthz").status_code == 404
 

@@ -82,11 +82,11 @@ def evil_submitted(db, case_officer):
 def test_queue_csv_and_xlsx_escape_formulas(client, case_officer, evil_submitted):
     client.force_login(case_officer)
     response = client.get("/handlaggning/ko/export.csv")
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     rows = _csv(response)
     assert "'" + EVIL in rows[1] and "'-1+2" in rows[1]
     response = client.get("/handlaggning/ko/export.xlsx")
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [c for row in sheet.iter_rows() for c in row]
     evil = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]

@@ -58,7 +58,7 @@ def test_logged_in_pages_and_private_downloads_are_not_stored(client, applicant,
     for url in ["/", "/portal/", f"/portal/organisationer/{organisation.pk}/"]:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert response["Cache-Control"] == "no-store", url
+        assert response["Cache-Control"] == "private, no-store", url
 
 
 def test_a_private_attachment_download_is_not_stored(client, applicant, organisation):
@@ -78,7 +78,7 @@ def test_a_private_attachment_download_is_not_stored(client, applicant, organisa
     client.force_login(applicant)
     response = client.get(f"/portal/ansokningar/{application.pk}/bilagor/{attachment.pk}/")
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
 
 
 @pytest.mark.parametrize(

@@ -261,6 +261,7 @@
     var addButton = form.querySelector("[data-add-row]");
     var status = form.querySelector("[data-budget-status]");
     var warning = form.querySelector("[data-budget-warning]");
+    var totals = form.querySelector("[data-budget-totals]");
     var max = parseInt(table.dataset.max, 10) || null;
     var serverWarning = warning ? warning.textContent.trim() : "";
 
@@ -283,7 +284,7 @@
     function update() {
       var total = 0;
       var perYear = {};
-      table.querySelectorAll("[data-year-total]").forEach(function (cell) { perYear[cell.dataset.yearTotal] = 0; });
+      totals.querySelectorAll("[data-year-total]").forEach(function (cell) { perYear[cell.dataset.yearTotal] = 0; });
       rows().forEach(function (row) {
         var amountInput = row.querySelector(".budget-amount input");
         var amount = amountInput ? parseAmount(amountInput.value) : null;
@@ -292,9 +293,9 @@
         var year = row.querySelector(".budget-year select");
         if (year && year.value && perYear.hasOwnProperty(year.value)) perYear[year.value] += amount;
       });
-      table.querySelector("[data-total]").textContent = formatSek(total);
+      totals.querySelector("[data-total]").textContent = formatSek(total);
       Object.keys(perYear).forEach(function (year) {
-        table.querySelector("[data-year-total='" + year + "']").textContent = formatSek(perYear[year]);
+        totals.querySelector("[data-year-total='" + year + "']").textContent = formatSek(perYear[year]);
       });
       if (warning) {
         var over = max !== null && total > max;

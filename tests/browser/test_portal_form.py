@@ -36,8 +36,9 @@ def _tab_to(page, locator, *, backwards=False, limit=80):
 
 
 def _settle(page):
-    """Let a running autosave finish before the next step (the server queues them anyway)."""
-    page.wait_for_timeout(100)
+    """Let the autosaves finish before pressing Save: typing autosaves 1.5 s after the last key.
+    (PostgreSQL queues concurrent saves on the row lock; SQLite in memory refuses them.)"""
+    page.wait_for_timeout(1700)
     page.wait_for_function("!document.querySelector('.htmx-request')")
 
 

@@ -29,8 +29,8 @@ def _form_items(form, prefix: str = "") -> list[SummaryItem]:
     items = []
     for error in form.non_field_errors():
         items.append(SummaryItem("", f"{prefix}{error}"))
-    for name in form.errors:
-        if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
+    for name in form.fields:  # in the order the fields are shown
+        if name not in form.errors:
             continue
         bound = form[name]
         if bound.is_hidden:

@@ -609,11 +609,11 @@ def validate_upload(upload) -> str:
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of attachment"),
-        choices=[
+        choices=capitalised(
             (k, label)
             for k, label in Attachment.Kind.choices
             if k not in (Attachment.Kind.SUPPLEMENT, Attachment.Kind.REPORT)
-        ],
+        ),
     )
     file = forms.FileField(
         label=_("File"),

@@ -9,6 +9,7 @@ import pytest
 
 from grants.forms.portal import (
     AmountField,
+    AttachmentForm,
     BudgetLineForm,
     OrganisationForm,
     SwedishDateField,
@@ -88,6 +89,7 @@ def test_types_and_categories_are_capitalised():
     assert str(types["ideell_forening"]) == "Ideell förening"
     assert str(categories["staff"]) == "Personal"
     assert str(categories["other"]) == "Övriga kostnader"
+    assert str(dict(AttachmentForm().fields["kind"].choices)["statutes"]) == "Stadgar"
 
 
 def test_problems_of_either_shape_lead_to_the_field(draft):
@@ -222,6 +224,8 @@ def test_the_budget_names_the_tracks_limits(client, applicant, draft):
     assert re.search(r"Spåret ger högst 2\s000\s000\skr per ansökan", html)
     assert re.search(r"data-budget-warning\s*>[^<]*2\s500\s000\skr[^<]*2\s000\s000\skr", html)
     assert f"Bidragsåren är {year}–{year + 1}." in html
+    preview = client.get(f"/portal/ansokningar/{draft.pk}/granska/").content.decode()
+    assert f"<dt>{year}: Personal</dt>" in preview
 
 
 def test_a_draft_offers_no_withdrawal_and_refuses_one(client, applicant, draft):

@@ -97,7 +97,7 @@
       if (field.dataset.counted) return;
       field.dataset.counted = "1";
       var limit = parseInt(field.getAttribute("maxlength"), 10);
-      if (!limit) return;
+      if (!limit || limit < 50) return; /* short codes (numbers, postcodes) keep maxlength */
       field.removeAttribute("maxlength");
       field.dataset.maxlength = String(limit);
       var counter = document.createElement("p");

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from grants import roles
-from grants.models import Application, Organisation
+from grants.models import Application, Attachment, Decision, Organisation
 
 
 def _require(test):
@@ -30,6 +30,9 @@ member_required = _require(lambda user: user.is_active)
 case_officer_required = _require(roles.is_case_officer)
 decision_maker_required = _require(roles.is_decision_maker)
 staff_required = _require(lambda user: roles.is_case_officer(user) or roles.is_decision_maker(user))
+administrator_required = _require(
+    lambda user: user.is_superuser or roles.ADMINISTRATOR in roles._group_names(user)
+)
 
 
 def organisations_for_user(user):
@@ -67,3 +70,22 @@ def application_for_staff_or_404(user, pk) -> Application:
     return get_object_or_404(
         applications_for_staff(user).select_related("round", "track", "organisation"), pk=pk
     )
+
+
+def application_readable_or_404(user, pk) -> Application:
+    """An application whose files the user may read: members of its organisation, and staff
+    (once it is submitted)."""
+    if roles.is_case_officer(user) or roles.is_decision_maker(user):
+        found = applications_for_member(user).filter(pk=pk).first()
+        return found or application_for_staff_or_404(user, pk)
+    return application_for_member_or_404(user, pk)
+
+
+def attachment_readable_or_404(user, *, application_pk, pk) -> Attachment:
+    application = application_readable_or_404(user, application_pk)
+    return get_object_or_404(application.attachments, pk=pk)
+
+
+def decision_readable_or_404(user, *, application_pk, pk) -> Decision:
+    application = application_readable_or_404(user, application_pk)
+    return get_object_or_404(application.decisions, pk=pk)

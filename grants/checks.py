@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from delmos.settings import PLACEHOLDER_SECRET_KEY
+
 
 @register(Tags.security, deploy=True)
 def secret_key_is_not_placeholder(app_configs, **kwargs):
     """`check --deploy` refuses the development placeholder key."""
-    from delmos.settings import PLACEHOLDER_SECRET_KEY
-
     if settings.SECRET_KEY == PLACEHOLDER_SECRET_KEY:
         return [
             Error(

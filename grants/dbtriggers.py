@@ -1,6 +1,6 @@
 """The database triggers that change PublicDataVersion whenever data on the public pages
-changes (see grants/models/public.py). Created by migration 0005 and made sure of after every
-`migrate` (grants/apps.py): SQLite drops a table's triggers when a migration rebuilds the table."""
+changes (see grants/models/public.py). Made sure of after every `migrate` (grants/apps.py), not
+by a migration: SQLite drops a table's triggers whenever a migration rebuilds the table."""
 
 import secrets
 

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from grants.tasks.email import send_email
+
 
 def render_email(template: str, context: dict, *, language: str) -> dict:
     """Render templates/email/<template>_subject.txt, _body.txt and _body.html."""
@@ -17,7 +19,5 @@ def render_email(template: str, context: dict, *, language: str) -> dict:
 
 def email_send(*, to: str, template: str, context: dict, language: str = "sv") -> None:
     """Render now (in the caller's data), send after commit through the e-mail task."""
-    from grants.tasks.email import send_email
-
     message = render_email(template, context, language=language)
     transaction.on_commit(lambda: send_email.delay(to=to, **message))

@@ -1,8 +1,7 @@
 """Swedish identifiers: organisationsnummer, bankgiro and plusgiro.
 
-python-stdnum does the checksum arithmetic (Luhn); the rules about the legal-form digit come from
-Bolagsverket's numbering: 2 for the state, regions, municipalities, federations of municipalities
-and parishes; 8 for non-profit associations and foundations (most religious communities too).
+python-stdnum does the checksum arithmetic (Luhn); which legal-form digit each organisation type
+carries is in grants.organisation_types.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,15 +10,7 @@ from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
-# Which first digit each organisation type may carry.
-LEGAL_FORM_DIGITS = {
-    "kommun": ("2",),
-    "region": ("2",),
-    "kommunalforbund": ("2",),
-    "ideell_forening": ("8",),
-    "stiftelse": ("8",),
-    "trossamfund": ("2", "8"),
-}
+from grants.organisation_types import LEGAL_FORM_DIGITS, OrganisationType
 
 
 def _digits(value: str) -> str:
@@ -77,8 +68,6 @@ def check_legal_form(org_number: str, org_type: str) -> None:
         return
     first = _digits(org_number)[-10]
     if first not in allowed:
-        from grants.models.organisations import OrganisationType
-
         raise ValidationError(
             _(
                 "An organisation of type %(type)s has an organisation number that starts with "

@@ -8,11 +8,12 @@ import io
 import json
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
-from grants.models import Decision, Grant
+from grants.models import Decision, DecisionMeeting, Grant
 from grants.selectors import public as selectors
 
 PREFIX = "360G-delmos-"
@@ -183,10 +184,6 @@ def list_json(queryset) -> dict:
 
 def published_grants():
     """Grants with at least one final decision: approved at a closed decision meeting."""
-    from django.db.models import Exists, OuterRef
-
-    from grants.models import DecisionMeeting
-
     final = Decision.objects.filter(
         application_id=OuterRef("application_id"),
         outcome=Decision.Outcome.APPROVED,

@@ -1,6 +1,18 @@
 import pytest
 
-from tests import factories
+from tests import demo_snapshot, factories
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not shared-cache memory, so that threads write in
+    parallel the way requests do (shared-cache memory fails at once on a lock: it never waits)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +55,24 @@ def decision_maker(db):
     return factories.make_decision_maker(email="decider@example.org")
 
 
-@pytest.fixture
-def demo(db):
-    from grants.demo import load_demo
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    from delmos.celery import app
 
-    load_demo()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # the demo renders its 2020 lists in the build
+    try:
+        with django_db_blocker.unblock():
+            return demo_snapshot.build(tmp_path_factory.mktemp("demo"))
+    finally:
+        app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def demo(_demo_snapshot, db, settings):
+    """The demonstration data (grants.demo.load_demo), built once per session (demo_snapshot)."""
+    demo_snapshot.restore(
+        _demo_snapshot,
+        media_root=settings.MEDIA_ROOT,
+        private_media_root=settings.PRIVATE_MEDIA_ROOT,
+    )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import zipfile
 
 from django import forms
 from django.conf import settings
@@ -543,8 +544,6 @@ EXTENSIONS = {
 def detect_file_type(upload) -> str | None:
     """The file's real type from its first bytes (and, for the zip-based formats, its contents);
     None when it is not one of the allowed types."""
-    import zipfile
-
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

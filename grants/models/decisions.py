@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.storage import private_storage
+from grants.text import fold
 
 
 class DecisionMeeting(models.Model):
@@ -203,8 +204,6 @@ class Grant(models.Model):
     def fill_listing(self, *, area_names=None) -> None:
         """Copy what the public list filters, sorts and searches on. `area_names` (the names of
         the municipalities the project works in) defaults to those stored for a saved grant."""
-        from grants.text import fold
-
         application = self.application
         organisation = application.organisation
         if area_names is None:

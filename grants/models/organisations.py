@@ -1,22 +1,16 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.identifiers import validate_bankgiro, validate_org_number, validate_plusgiro
-
-
-class OrganisationType(models.TextChoices):
-    KOMMUN = "kommun", _("municipality")
-    REGION = "region", _("region")
-    KOMMUNALFORBUND = "kommunalforbund", _("federation of municipalities")
-    IDEELL_FORENING = "ideell_forening", _("non-profit association")
-    STIFTELSE = "stiftelse", _("foundation")
-    TROSSAMFUND = "trossamfund", _("religious community")
-
-
-PUBLIC_SECTOR_TYPES = frozenset(
-    {OrganisationType.KOMMUN, OrganisationType.REGION, OrganisationType.KOMMUNALFORBUND}
+from grants.identifiers import (
+    check_legal_form,
+    normalise_org_number,
+    validate_bankgiro,
+    validate_org_number,
+    validate_plusgiro,
 )
+from grants.organisation_types import PUBLIC_SECTOR_TYPES, OrganisationType
 
 
 class Organisation(models.Model):
@@ -109,10 +103,6 @@ class Organisation(models.Model):
         return self.org_type in PUBLIC_SECTOR_TYPES
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from grants.identifiers import check_legal_form, normalise_org_number
-
         if self.org_number:
             try:
                 self.org_number = normalise_org_number(self.org_number)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PublicDataVersion(models.Model):
     """One row whose `version` the database itself changes, by triggers, in every transaction
     that writes data the public pages show (grants, decisions, meetings, rounds, tracks, budget
-    changes, publications, organisations, application statuses, regions): see migration 0005.
+    changes, publications, organisations, application statuses, regions): see grants/dbtriggers.py.
 
     The public page cache keys carry it, so a cache hit costs one primary-key lookup and a
     change shows at once, whichever code path (service, admin, bulk update) made it. The new

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -116,8 +117,6 @@ class Track(models.Model):
         return f"{self.round} – {self.name}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         unknown = set(self.eligible_types or []) - set(OrganisationType.values)
         if unknown:
             raise ValidationError(

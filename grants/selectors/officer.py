@@ -15,25 +15,30 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grants.access import applications_for_staff
-from grants.identifiers import LEGAL_FORM_DIGITS
+from grants.access import application_for_staff_or_404, applications_for_staff
 from grants.models import (
     Application,
+    Assessment,
+    Attachment,
     BudgetChange,
     Decision,
     DecisionMeeting,
     Event,
     Grant,
     OrganisationType,
+    Payment,
+    RecoveryClaim,
     Report,
     Round,
     SupplementRequest,
     Track,
 )
+from grants.organisation_types import LEGAL_FORM_DIGITS
 from grants.workflow import ApplicationStatus
 
 OPEN_STATUSES = (
@@ -45,6 +50,105 @@ OPEN_STATUSES = (
 
 def staff_rounds():
     return Round.objects.exclude(status=Round.Status.DRAFT).order_by("-year", "slug")
+
+
+def applications_for_staff_by_ids(user, ids) -> list[Application]:
+    """The ticked applications of a bulk action that the user may open."""
+    return list(applications_for_staff(user).filter(pk__in=ids))
+
+
+def staff_round_or_404(pk) -> Round:
+    """A round the workspace shows (not a draft)."""
+    return get_object_or_404(staff_rounds(), pk=pk)
+
+
+def round_or_404(pk) -> Round:
+    return get_object_or_404(Round, pk=pk)
+
+
+def assessment_of(application: Application) -> Assessment | None:
+    """The application's assessment, or None before anyone has saved one."""
+    return Assessment.objects.filter(application=application).first()
+
+
+def meeting_or_404(pk) -> DecisionMeeting:
+    return get_object_or_404(DecisionMeeting.objects.select_related("round"), pk=pk)
+
+
+def meeting_agenda(meeting: DecisionMeeting, *, user) -> list[Application]:
+    """The applications on a meeting's agenda, and for meetings recorded without one (the demo's),
+    those decided there; never one the user has declared a conflict of interest on."""
+    return list(
+        Application.objects.filter(Q(meeting_agendas=meeting) | Q(decisions__meeting=meeting))
+        .exclude(conflicts__officer=user)
+        .distinct()
+        .select_related("organisation", "track", "assessment")
+        .order_by("case_sequence")
+    )
+
+
+def meeting_decisions(meeting: DecisionMeeting) -> dict[int, Decision]:
+    """The meeting's decisions by application id."""
+    return {d.application_id: d for d in meeting.decisions.all()}
+
+
+def decision_form_initial(application: Application, decision: Decision | None) -> dict:
+    """What a meeting's decision form starts with: the recorded decision, else the assessment's
+    recommendation and proposed amount, else nothing."""
+    if decision:
+        return {
+            "outcome": decision.outcome,
+            "amount": decision.amount or None,
+            "amount_per_year": "\n".join(f"{y}: {a}" for y, a in decision.amount_per_year.items()),
+            "reasons": decision.reasons,
+        }
+    assessment = getattr(application, "assessment", None)
+    if assessment and assessment.recommendation:
+        return {
+            "outcome": Decision.Outcome.APPROVED
+            if assessment.recommendation == "approve"
+            else Decision.Outcome.REJECTED,
+            "amount": assessment.proposed_amount,
+        }
+    return {}
+
+
+def agenda_application_for_staff_or_404(user, *, meeting: DecisionMeeting, pk) -> Application:
+    """An application on the meeting's agenda that the user may open."""
+    return get_object_or_404(applications_for_staff(user).filter(meeting_agendas=meeting), pk=pk)
+
+
+def attachment_for_staff_or_404(user, *, application_pk, pk) -> Attachment:
+    application = application_for_staff_or_404(user, application_pk)
+    return get_object_or_404(application.attachments, pk=pk)
+
+
+def decision_letter_for_staff_or_404(user, pk) -> Decision:
+    """A decision with a rendered letter, on an application the user may open."""
+    decision = get_object_or_404(Decision.objects.exclude(letter_pdf=""), pk=pk)
+    application_for_staff_or_404(user, decision.application_id)
+    return decision
+
+
+def payment_for_staff_or_404(user, pk) -> Payment:
+    return get_object_or_404(payments_for_staff(user), pk=pk)
+
+
+def report_for_staff_or_404(user, pk) -> Report:
+    return get_object_or_404(Report.objects.filter(grant__in=grants_for_staff(user)), pk=pk)
+
+
+def claims_for_staff(user):
+    return RecoveryClaim.objects.filter(grant__in=grants_for_staff(user))
+
+
+def claim_for_staff_or_404(user, pk) -> RecoveryClaim:
+    return get_object_or_404(claims_for_staff(user), pk=pk)
+
+
+def claim_letter_for_staff_or_404(user, pk) -> RecoveryClaim:
+    """A recovery claim with a rendered letter, on a grant the user may open."""
+    return get_object_or_404(claims_for_staff(user).exclude(letter_pdf=""), pk=pk)
 
 
 def current_caps(*, round_: Round) -> dict[int, int]:
@@ -366,8 +470,6 @@ def grants_for_staff(user):
 
 
 def grant_for_staff_or_404(user, pk) -> Grant:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         grants_for_staff(user).select_related(
             "application__organisation", "application__round", "application__track"
@@ -378,8 +480,6 @@ def grant_for_staff_or_404(user, pk) -> Grant:
 
 def grant_file(grant: Grant) -> dict:
     """A grant's decisions, payments, reports, claims and timeline, one query each."""
-    from grants.models import Payment, RecoveryClaim
-
     return {
         "decisions": list(grant.application.decisions.select_related("meeting")),
         "payments": list(Payment.objects.filter(grant=grant).order_by("number")),
@@ -394,8 +494,6 @@ def grant_file(grant: Grant) -> dict:
 
 
 def payments_for_staff(user, *, status: str | None = None):
-    from grants.models import Payment
-
     rows = Payment.objects.filter(grant__in=grants_for_staff(user)).select_related(
         "grant__application__organisation", "grant__application__round"
     )
@@ -413,8 +511,6 @@ def reports_awaiting_review(user):
 
 
 def open_claims(user):
-    from grants.models import RecoveryClaim
-
     return (
         RecoveryClaim.objects.filter(grant__in=grants_for_staff(user), settled_at__isnull=True)
         .select_related("grant__application__organisation")

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from grants.access import applications_for_member, organisations_for_user
 from grants.forms.portal import (
     CERTIFICATION_FOLLOW_UPS,
     CERTIFICATION_QUESTIONS,
@@ -425,3 +427,44 @@ def open_supplement_requests(application: Application, *, today=None):
 
 def round_title(round_) -> str:
     return tr(round_, "title")
+
+
+def member_dashboard(user) -> dict:
+    """The applicant's start page: their organisations and their applications, newest first."""
+    return {
+        "organisations": organisations_for_user(user).select_related("seat"),
+        "applications": applications_for_member(user)
+        .select_related("round", "track", "organisation")
+        .order_by("-created_at"),
+    }
+
+
+def organisation_page(organisation: Organisation) -> dict:
+    """An organisation's members (representatives first), open invitations and applications."""
+    return {
+        "memberships": organisation.memberships.select_related("user").order_by(
+            "-role", "user__email"
+        ),
+        "invitations": organisation.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True
+        ),
+        "applications": organisation.applications.select_related("round", "track"),
+    }
+
+
+def main_attachments(application: Application):
+    """The application's own attachments (not those answering a supplement request)."""
+    return application.attachments.filter(supplement_request__isnull=True)
+
+
+def applicant_decisions(application: Application):
+    return application.decisions.select_related("meeting")
+
+
+def grant_report(grant, kind: str):
+    """The grant's report of this kind, or None before it is submitted."""
+    return grant.reports.filter(kind=kind).first()
+
+
+def open_supplement_request_or_404(application: Application, pk):
+    return get_object_or_404(open_supplement_requests(application), pk=pk)

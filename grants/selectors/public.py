@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -175,8 +176,6 @@ def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
     """The summary line and how many grants of the result fall under each filter value, in one
     query: the filtered grants are computed once (a common table expression) and grouped four
     ways. Distinct pairs are grouped by hashing rather than COUNT(DISTINCT), which sorts."""
-    from django.db import connection
-
     filtered = queryset.order_by().values(
         f_id=F("pk"),
         f_app=F("application_id"),
@@ -375,10 +374,34 @@ def type_figures(queryset) -> list[dict]:
 def public_data_fingerprint() -> int | None:
     """What changes when the public pages must change: the version the database's triggers set
     in every transaction that writes public data (migration 0005). One primary-key lookup."""
-    from django.db import connection
-
     table = connection.ops.quote_name(PublicDataVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT version FROM {table} WHERE id = 1")  # noqa: S608 - table name only
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def organisation_grants(organisation: Organisation) -> list[Grant]:
+    """An organisation's public grants, newest round first."""
+    return list(
+        grants_for_list(public_grants())
+        .filter(application__organisation=organisation)
+        .order_by("-application__round__year", "awarded_on", "pk")
+    )
+
+
+def grants_in_lan(lan: Lan):
+    return public_grants().filter(works_in_lan(lan.code))
+
+
+def grants_in_kommun(kommun: Kommun):
+    return public_grants().filter(works_in_kommun(kommun.code))
+
+
+def round_grants(round_: Round):
+    return public_grants().filter(application__round=round_)
+
+
+def area_grants(queryset) -> list[Grant]:
+    """A county's or municipality's grants as its page lists them, by organisation."""
+    return list(grants_for_list(queryset).order_by("application__organisation__name", "pk"))

@@ -206,3 +206,12 @@ def recent_publications(limit: int | None = 30):
         .order_by("-published_at", "-id")
     )
     return queryset[:limit] if limit else queryset
+
+
+def recent_publication_or_404(pk) -> Publication:
+    """A publication as the manage page lists it (with its round and track)."""
+    return get_object_or_404(recent_publications(limit=None), pk=pk)
+
+
+def publication_by_pk_or_404(pk) -> Publication:
+    return get_object_or_404(Publication, pk=pk)

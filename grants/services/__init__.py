@@ -12,3 +12,13 @@ class ServiceError(Exception):
 
     def __str__(self):
         return str(self.message)
+
+
+class StaleVersion(ServiceError):
+    """Optimistic locking refused a save: the row was saved elsewhere after this copy was loaded.
+    Nothing is overwritten; the error carries the stored copy so the page can show both to merge.
+    """
+
+    def __init__(self, message, *, current):
+        super().__init__(message, code="stale_version")
+        self.current = current

@@ -21,9 +21,11 @@ from grants.models import (
     Round,
     Track,
 )
+from grants.selectors.officer import current_caps, decided_totals
 from grants.services import ServiceError
 from grants.services.applications import application_transition
 from grants.services.events import event_record
+from grants.tasks.officer import decision_letter_render
 from grants.templatetags.delmos import format_sek
 from grants.workflow import ApplicationStatus
 
@@ -144,14 +146,12 @@ def decision_record(
 
 
 def _caps(round_: Round) -> dict[int, int]:
-    from grants.selectors.officer import current_caps
 
     return current_caps(round_=round_)
 
 
 def meeting_overshoots(*, meeting: DecisionMeeting) -> list[tuple[Track, int]]:
     """Tracks whose cap the meeting's approvals would exceed, with the overshoot in kronor."""
-    from grants.selectors.officer import decided_totals
 
     caps = _caps(meeting.round)
     decided = decided_totals(round_=meeting.round)
@@ -306,7 +306,6 @@ def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
         target=str(meeting),
         data={"meeting": meeting.pk, "decisions": len(decisions)},
     )
-    from grants.tasks.officer import decision_letter_render
 
     ids = [d.pk for d in decisions]
     transaction.on_commit(lambda: [decision_letter_render.delay(decision_id=i) for i in ids])
@@ -325,7 +324,6 @@ def budget_reallocate(
     user,
 ) -> tuple[BudgetChange, BudgetChange]:
     """Move money between two tracks of a round: two budget changes with the same reference."""
-    from grants.selectors.officer import decided_totals
 
     _require_decider(user)
     if from_track.round_id != to_track.round_id or from_track.pk == to_track.pk:

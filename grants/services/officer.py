@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants import roles
 from grants.emails import email_send
@@ -18,7 +19,7 @@ from grants.models import (
     SupplementRequest,
     User,
 )
-from grants.services import ServiceError
+from grants.services import ServiceError, StaleVersion
 from grants.services.applications import application_transition
 from grants.services.events import event_record
 from grants.workflow import ApplicationStatus
@@ -36,18 +37,10 @@ ASSESSMENT_FIELDS = (
 )
 
 
-class AssessmentConflict(ServiceError):
-    """Someone saved the assessment after this user opened it. Carries the stored version."""
-
-    def __init__(self, current: Assessment):
-        super().__init__(
-            _(
-                "Another case officer saved this assessment while you were working on it. "
-                "Their version is shown next to yours: merge the two and save again."
-            ),
-            code="stale_version",
-        )
-        self.current = current
+ASSESSMENT_SAVED_ELSEWHERE = gettext_lazy(
+    "Another case officer saved this assessment while you were working on it. "
+    "Their version is shown next to yours: merge the two and save again."
+)
 
 
 def _require_officer(user) -> None:
@@ -90,7 +83,7 @@ def assessment_save(
     *, application: Application, user, data: dict, expected_version: int | None
 ) -> Assessment:
     """Save the assessment. `expected_version` is the version the officer opened (None for a new
-    one); if someone saved in between, AssessmentConflict carries their version to merge with."""
+    one); if someone saved in between, StaleVersion carries their version to merge with."""
     _require_officer(user)
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status not in (
@@ -106,7 +99,7 @@ def assessment_save(
         assessment = Assessment(application=locked, officer=user, version=1)
     else:
         if expected_version != assessment.version:
-            raise AssessmentConflict(assessment)
+            raise StaleVersion(ASSESSMENT_SAVED_ELSEWHERE, current=assessment)
         assessment.version += 1
         assessment.officer = user
     for field in ASSESSMENT_FIELDS:

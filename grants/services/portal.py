@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants.emails import email_send
 from grants.models import (
@@ -19,25 +20,18 @@ from grants.models import (
     Report,
     SupplementRequest,
 )
-from grants.services import ServiceError
+from grants.selectors.portal import application_problems, application_snapshot
+from grants.services import ServiceError, StaleVersion
 from grants.services.accounts import absolute_url
 from grants.services.applications import application_transition
 from grants.services.events import event_record
+from grants.tasks.portal import application_receipt_pdf
 from grants.workflow import ApplicationStatus
 
-
-class StaleVersion(ServiceError):
-    """The draft was saved elsewhere after this copy was loaded. Carries the stored copy."""
-
-    def __init__(self, current: Application):
-        super().__init__(
-            _(
-                "Someone saved this section in another window or on another device after you "
-                "opened it. Nothing was overwritten: compare the two versions below."
-            ),
-            code="stale_version",
-        )
-        self.current = current
+DRAFT_SAVED_ELSEWHERE = gettext_lazy(
+    "Someone saved this section in another window or on another device after you "
+    "opened it. Nothing was overwritten: compare the two versions below."
+)
 
 
 def _saved_elsewhere(
@@ -87,7 +81,7 @@ def _locked_draft(
             )
         )
     ):
-        raise StaleVersion(locked)
+        raise StaleVersion(DRAFT_SAVED_ELSEWHERE, current=locked)
     return locked
 
 
@@ -251,8 +245,6 @@ def application_submit(
     """Submit a draft: check it, freeze the snapshot, give the case number, and after commit
     send the receipt and make the PDF copy. A repeated request (a double click) changes nothing
     and returns (application, False)."""
-    from grants.selectors.portal import application_problems, application_snapshot
-    from grants.tasks.portal import application_receipt_pdf
 
     locked = (
         Application.objects.select_for_update()
@@ -262,7 +254,7 @@ def application_submit(
     if locked.status != ApplicationStatus.DRAFT:
         return locked, False
     if expected_version is not None and expected_version != locked.version:
-        raise StaleVersion(locked)
+        raise StaleVersion(DRAFT_SAVED_ELSEWHERE, current=locked)
     problems = application_problems(locked)
     if problems:
         raise ServiceError(

@@ -15,6 +15,7 @@ from grants.models import Publication, Round, Track
 from grants.selectors.publications import award_rows
 from grants.services import ServiceError
 from grants.services.events import event_record
+from grants.tasks.publications import publication_render
 
 
 def snapshot_hash(*, round_: Round, track: Track | None, as_of: dt.date, rows: list[dict]) -> str:
@@ -34,8 +35,6 @@ def snapshot_hash(*, round_: Round, track: Track | None, as_of: dt.date, rows: l
 
 
 def _enqueue(publication_id: int) -> None:
-    from grants.tasks.publications import publication_render
-
     publication_render.delay(publication_id)
 
 

@@ -12,6 +12,7 @@ from grants.models import Grant, RecoveryClaim, Report
 from grants.services import ServiceError
 from grants.services.events import event_record
 from grants.services.payments import payments_release_after_progress_report
+from grants.tasks.officer import recovery_letter_render
 
 RECOVERY_DAYS = 30
 
@@ -78,7 +79,6 @@ def recovery_claim_create(*, grant: Grant, report: Report, amount: int, user) ->
         data={"claim": claim.pk, "amount": amount, "due_date": claim.due_date.isoformat()},
         visible_to_applicant=True,
     )
-    from grants.tasks.officer import recovery_letter_render
 
     transaction.on_commit(lambda: recovery_letter_render.delay(claim_id=claim.pk))
     return claim

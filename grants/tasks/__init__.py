@@ -1,6 +1,10 @@
-"""Celery tasks, one module per area; each is imported here so the worker registers it."""
+"""Celery tasks, one module per area. The package itself imports none of them, so a service or
+grants.emails can import one area's tasks without loading every other area's (which imported
+grants.emails back, a circle); the worker finds them through TASK_MODULES in delmos/celery.py."""
 
-from grants.tasks.email import send_email  # noqa: F401
-from grants.tasks.officer import decision_letter_render, recovery_letter_render  # noqa: F401
-from grants.tasks.portal import application_receipt_pdf  # noqa: F401
-from grants.tasks.publications import publication_render, publication_sweep  # noqa: F401
+TASK_MODULES = (
+    "grants.tasks.email",
+    "grants.tasks.officer",
+    "grants.tasks.portal",
+    "grants.tasks.publications",
+)

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from grants.emails import email_send
-from grants.models import Decision, User
+from grants.models import Decision, RecoveryClaim, User
 from grants.pdf import render_pdf
 from grants.services.events import event_record
 
@@ -54,8 +54,6 @@ def decision_letter_render(self, *, decision_id: int) -> bool:
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def recovery_letter_render(self, *, claim_id: int) -> bool:
     """Render the recovery claim letter and e-mail the organisation's members. Idempotent."""
-    from grants.models import RecoveryClaim
-
     with transaction.atomic():
         claim = (
             RecoveryClaim.objects.select_for_update(of=("self",))

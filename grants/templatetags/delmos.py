@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import get_language
 
+from grants import roles
+
 register = template.Library()
 
 NBSP = "\u00a0"
@@ -48,13 +50,9 @@ def tr(obj, field: str):
 @register.filter
 def is_staff_member(user) -> bool:
     """Case officer or decision maker: may open the workspace."""
-    from grants import roles
-
     return roles.is_case_officer(user) or roles.is_decision_maker(user)
 
 
 @register.filter
 def is_decision_maker(user) -> bool:
-    from grants import roles
-
     return roles.is_decision_maker(user)

@@ -1,6 +1,7 @@
 from django import template
 
 from grants import roles
+from grants.selectors.officer import ACTION_LABELS
 
 register = template.Library()
 
@@ -18,6 +19,4 @@ def is_case_officer(user) -> bool:
 @register.filter
 def action_label(action: str) -> str:
     """A readable, translated name for an Event action code; unknown codes show as they are."""
-    from grants.selectors.officer import ACTION_LABELS
-
     return ACTION_LABELS.get(action, action)

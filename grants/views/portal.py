@@ -4,21 +4,21 @@ answers 404, an anonymous visitor goes to the login page."""
 import secrets
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grants import roles
 from grants.access import (
     application_for_member_or_404,
-    application_for_staff_or_404,
-    applications_for_member,
+    application_readable_or_404,
+    attachment_readable_or_404,
+    decision_readable_or_404,
     member_required,
     organisation_for_member_or_404,
-    organisations_for_user,
 )
+from grants.downloads import file_download
 from grants.forms.portal import (
     ALLOWED_TYPES,
     AttachmentForm,
@@ -35,10 +35,10 @@ from grants.forms.portal import (
     SupplementAnswerForm,
     parse_amount,
 )
-from grants.models import Application, Membership, Report
+from grants.models import Membership, Report
 from grants.selectors import portal as selectors
 from grants.selectors import portal_progress as progress
-from grants.services import ServiceError
+from grants.services import ServiceError, StaleVersion
 from grants.services import organisations as org_services
 from grants.services import portal as services
 from grants.services.applications import application_transition
@@ -64,17 +64,7 @@ def _is_htmx(request) -> bool:
 @member_required
 def dashboard(request):
     """The applicant's start page: their organisations and applications."""
-    organisations = organisations_for_user(request.user).select_related("seat")
-    applications = (
-        applications_for_member(request.user)
-        .select_related("round", "track", "organisation")
-        .order_by("-created_at")
-    )
-    return render(
-        request,
-        "portal/dashboard.html",
-        {"organisations": organisations, "applications": applications},
-    )
+    return render(request, "portal/dashboard.html", selectors.member_dashboard(request.user))
 
 
 @member_required
@@ -94,24 +84,20 @@ def organisation_create(request):
 @member_required
 def organisation_detail(request, pk):
     organisation = organisation_for_member_or_404(request.user, pk)
-    memberships = organisation.memberships.select_related("user").order_by("-role", "user__email")
+    page = selectors.organisation_page(organisation)
     is_representative = any(
         m.user_id == request.user.pk and m.role == Membership.Role.REPRESENTATIVE
-        for m in memberships
+        for m in page["memberships"]
     )
     return render(
         request,
         "portal/organisation.html",
         {
             "organisation": organisation,
-            "memberships": memberships,
             "is_representative": is_representative,
-            "invitations": organisation.invitations.filter(
-                accepted_at__isnull=True, revoked_at__isnull=True
-            ),
             "invitation_form": InvitationForm(),
             "options": selectors.track_options_for(organisation),
-            "applications": organisation.applications.select_related("round", "track"),
+            **page,
         },
     )
 
@@ -297,7 +283,7 @@ def application_section(request, pk, section):
                     editor=request.POST.get("editor", "")[:40],
                     autosave=_is_htmx(request),
                 )
-            except StaleVersionError as exc:
+            except StaleVersion as exc:
                 conflict = {
                     "message": exc.message,
                     "theirs": selectors.section_display(exc.current, section),
@@ -353,9 +339,6 @@ def application_section(request, pk, section):
     )
 
 
-StaleVersionError = services.StaleVersion
-
-
 def _attachments(request, application):
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -376,7 +359,7 @@ def _attachments(request, application):
             application,
             "attachments",
             form=form,
-            attachments=application.attachments.filter(supplement_request__isnull=True),
+            attachments=selectors.main_attachments(application),
         ),
         status=400 if form.errors else 200,
     )
@@ -396,51 +379,27 @@ def attachment_delete(request, pk, attachment_pk):
     return redirect("portal:application_section", pk=application.pk, section="attachments")
 
 
-def _readable_application(user, pk) -> Application:
-    """Members of the organisation, and staff (for submitted applications), may read files."""
-    if roles.is_case_officer(user) or roles.is_decision_maker(user):
-        found = applications_for_member(user).filter(pk=pk).first()
-        return found or application_for_staff_or_404(user, pk)
-    return application_for_member_or_404(user, pk)
-
-
 @member_required
 def attachment_download(request, pk, attachment_pk):
-    application = _readable_application(request.user, pk)
-    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    attachment = attachment_readable_or_404(request.user, application_pk=pk, pk=attachment_pk)
+    return file_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
 
 
 @member_required
 def receipt_download(request, pk):
-    application = _readable_application(request.user, pk)
-    if not application.receipt_pdf:
-        raise Http404
-    return FileResponse(
-        application.receipt_pdf.open("rb"),
-        as_attachment=True,
+    application = application_readable_or_404(request.user, pk)
+    return file_download(
+        application.receipt_pdf,
         filename=f"{application.case_number}.pdf".replace(" ", "-").replace("/", "-"),
-        content_type="application/pdf",
     )
 
 
 @member_required
 def letter_download(request, pk, decision_pk):
-    application = _readable_application(request.user, pk)
-    decision = get_object_or_404(application.decisions, pk=decision_pk)
-    if not decision.letter_pdf:
-        raise Http404
-    return FileResponse(
-        decision.letter_pdf.open("rb"),
-        as_attachment=True,
-        filename=f"beslut-{decision.pk}.pdf",
-        content_type="application/pdf",
-    )
+    decision = decision_readable_or_404(request.user, application_pk=pk, pk=decision_pk)
+    return file_download(decision.letter_pdf, filename=f"beslut-{decision.pk}.pdf")
 
 
 def _all_sections(application):
@@ -522,7 +481,7 @@ def application_detail(request, pk):
             "history": selectors.applicant_history(application),
             "open_supplements": selectors.open_supplement_requests(application),
             "supplements": application.supplement_requests.all(),
-            "decisions": application.decisions.select_related("meeting"),
+            "decisions": selectors.applicant_decisions(application),
             "grant": grant,
             "payments": grant.payments.all() if grant else [],
             "report_kinds": [
@@ -545,9 +504,7 @@ def application_detail(request, pk):
 @member_required
 def supplement_answer(request, pk, supplement_pk):
     application = application_for_member_or_404(request.user, pk)
-    supplement = get_object_or_404(
-        selectors.open_supplement_requests(application), pk=supplement_pk
-    )
+    supplement = selectors.open_supplement_request_or_404(application, supplement_pk)
     form = SupplementAnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
@@ -580,7 +537,7 @@ def report_submit(request, pk, kind):
     due = services.report_due_date(grant, kind)
     if due is None:
         raise Http404
-    existing = grant.reports.filter(kind=kind).first()
+    existing = selectors.grant_report(grant, kind)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

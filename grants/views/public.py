@@ -187,11 +187,7 @@ def grant_detail(request, pk):
 @public_cache
 def organisation_detail(request, org_number):
     organisation = selectors.organisation_by_number(org_number)
-    grants = list(
-        selectors.grants_for_list(selectors.public_grants())
-        .filter(application__organisation=organisation)
-        .order_by("-application__round__year", "awarded_on", "pk")
-    )
+    grants = selectors.organisation_grants(organisation)
     return render(
         request,
         "public/organisation.html",
@@ -204,9 +200,7 @@ def organisation_detail(request, org_number):
 
 
 def _area_page(request, template, grants_qs, context):
-    grants = list(
-        selectors.grants_for_list(grants_qs).order_by("application__organisation__name", "pk")
-    )
+    grants = selectors.area_grants(grants_qs)
     total = sum(g.amount_total for g in grants)
     per_inhabitant = selectors.kronor_per_inhabitant(total, context.get("population"))
     context.update({"grants": grants, "total": total, "per_inhabitant": per_inhabitant})
@@ -239,7 +233,7 @@ def county_list(request):
 @public_cache
 def county_detail(request, code):
     lan = selectors.lan_by_code(code)
-    qs = selectors.public_grants().filter(selectors.works_in_lan(lan.code))
+    qs = selectors.grants_in_lan(lan)
     return _area_page(
         request,
         "public/county.html",
@@ -252,7 +246,7 @@ def county_detail(request, code):
 @public_cache
 def municipality_detail(request, code):
     kommun = selectors.kommun_by_code(code)
-    qs = selectors.public_grants().filter(selectors.works_in_kommun(kommun.code))
+    qs = selectors.grants_in_kommun(kommun)
     return _area_page(
         request,
         "public/municipality.html",
@@ -276,7 +270,7 @@ def round_detail(request, year):
         history = selectors.budget_history(row.track)
         row.history = history
         row.cap = history[-1].new_cap if history else row.track.budget_cap
-    grants = selectors.public_grants().filter(application__round=round_)
+    grants = selectors.round_grants(round_)
     type_labels = dict(OrganisationType.choices)
     types = [
         (

@@ -2,12 +2,13 @@
 page to publish and follow the rendering."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants.access import decision_maker_required
+from grants.downloads import file_download
 from grants.forms.publications import PublishForm
 from grants.models import Publication
 from grants.selectors import publications as selectors
@@ -46,12 +47,12 @@ def version_pdf(request, year, scope, version, language):
     """The PDF of a version, only once it is completely written."""
     publication = selectors.publication_or_404(year=year, scope=scope, version=version)
     field = {"sv": publication.pdf, "en": publication.pdf_en}.get(language)
-    if field is None or publication.status != Publication.Status.DONE or not field:
+    if field is None or publication.status != Publication.Status.DONE:
         raise Http404
-    return FileResponse(
-        field.open("rb"),
-        content_type="application/pdf",
+    return file_download(
+        field,
         filename=f"{publication.round.year}-{scope}-v{version}-{language}.pdf",
+        as_attachment=False,
     )
 
 
@@ -87,14 +88,14 @@ def manage(request):
 @decision_maker_required
 def status(request, pk):
     """One publication's state, polled by htmx while it is queued or rendering."""
-    publication = get_object_or_404(selectors.recent_publications(limit=None), pk=pk)
+    publication = selectors.recent_publication_or_404(pk)
     return render(request, "publications/_status.html", {"publication": publication})
 
 
 @decision_maker_required
 @require_POST
 def retry(request, pk):
-    publication = get_object_or_404(Publication, pk=pk)
+    publication = selectors.publication_by_pk_or_404(pk)
     try:
         publication_retry(publication=publication, user=request.user)
     except ServiceError as exc:

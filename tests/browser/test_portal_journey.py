@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core import mail
 
-from grants.demo_open_round import load_open_round
+from grants.demo.open_round import load_open_round
 from grants.models import Application, User
 from tests import factories
 

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.urls import get_resolver, resolve
 
 from grants import roles
 from grants.models import Attachment, DecisionMeeting, Event, RecoveryClaim
@@ -84,6 +85,21 @@ URLS = [
 ]
 
 
+def _officer_url_names():
+    names = set()
+    for entry in get_resolver().url_patterns:
+        for sub in getattr(entry, "url_patterns", []):
+            if getattr(sub, "namespace", None) == "officer":
+                names |= {p.name for p in sub.url_patterns}
+    return names
+
+
+def test_every_workspace_url_is_in_the_access_table(objects):
+    """A new workspace URL without a line in URLS fails here, so its access is always tested."""
+    listed = {resolve(path.format(**objects)).url_name for path, _method, _audience in URLS}
+    assert _officer_url_names() - listed == set()
+
+
 @pytest.mark.parametrize("path,method,audience", URLS)
 def test_anonymous_visitors_are_sent_to_log_in(client, objects, path, method, audience):
     response = getattr(client, method)(path.format(**objects))
@@ -135,3 +151,21 @@ def test_events_cannot_be_deleted(submitted):
     event = Event.objects.first()
     with pytest.raises(ValueError):
         event.delete()
+
+
+@pytest.mark.parametrize(
+    "path,filename",
+    [
+        ("/handlaggning/beslut/{d}/brev.pdf", "beslut-{d}.pdf"),
+        ("/handlaggning/aterkrav/{c}/brev.pdf", "aterkrav-{c}.pdf"),
+    ],
+)
+def test_letters_open_in_the_browser_and_are_never_cached_by_others(
+    client, objects, case_officer, path, filename
+):
+    client.force_login(case_officer)
+    response = client.get(path.format(**objects))
+    assert b"".join(response.streaming_content) == b"%PDF"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="{filename.format(**objects)}"'
+    assert response["Cache-Control"] == "private, no-store"

@@ -68,6 +68,9 @@ def test_attachment_downloads_only_through_the_checked_view(
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"statutes"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="stadgar.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
     client.force_login(applicant)
     assert client.get(url).status_code == 404
     other = submit(

@@ -4,7 +4,17 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from grants.models import BudgetChange, Decision, DecisionMeeting, Event, Grant, Payment, Report
+from grants.models import (
+    Assessment,
+    BudgetChange,
+    Decision,
+    DecisionMeeting,
+    Event,
+    Grant,
+    Payment,
+    Report,
+)
+from grants.selectors.officer import decision_form_initial
 from grants.services import ServiceError
 from grants.services.decisions import meeting_close
 from grants.tasks.officer import decision_letter_render
@@ -231,3 +241,33 @@ def test_a_decision_maker_with_a_conflict_does_not_see_or_decide_that_item(
     html = client.get(f"/handlaggning/moten/{meeting.pk}/").content.decode()
     assert f'id="a{a.pk}"' not in html
     assert _decide(client, meeting, a, outcome="approved", amount="1000").status_code == 404
+
+
+def test_decision_form_starts_from_the_decision_else_the_recommendation(
+    meeting, track, case_officer
+):
+    application = _on_agenda(meeting, track)
+    assert decision_form_initial(application, None) == {}
+    Assessment.objects.create(
+        application=application,
+        officer=case_officer,
+        recommendation="reject",
+        proposed_amount=0,
+        version=1,
+    )
+    application.refresh_from_db()
+    assert decision_form_initial(application, None) == {"outcome": "rejected", "amount": 0}
+    decision = Decision(
+        application=application,
+        meeting=meeting,
+        outcome="approved",
+        amount=300_000,
+        amount_per_year={"2030": 100_000, "2031": 200_000},
+        reasons="Väl underbyggd.",
+    )
+    assert decision_form_initial(application, decision) == {
+        "outcome": "approved",
+        "amount": 300_000,
+        "amount_per_year": "2030: 100000\n2031: 200000",
+        "reasons": "Väl underbyggd.",
+    }

@@ -3,7 +3,7 @@ import datetime as dt
 import time_machine
 from django.utils import timezone
 
-from grants.demo_open_round import MUNICIPAL_LIST, OPEN_ROUND_SLUG, load_open_round
+from grants.demo.open_round import MUNICIPAL_LIST, OPEN_ROUND_SLUG, load_open_round
 from grants.models import Round
 
 

@@ -1,5 +1,6 @@
-"""The database's own triggers change the public data version (migration 0005) whenever data
-the public pages show changes, whichever way it was written, and only then."""
+"""The database's own triggers (grants/dbtriggers.py, made sure of after every migrate) change the
+public data version whenever data the public pages show changes, whichever way it was written,
+and only then."""
 
 import pytest
 from django.utils import timezone

@@ -55,6 +55,8 @@ def test_pdf_download_serves_the_rendered_file(client, two_versions):
     response = client.get("/utlysningar/2031/listor/kommuner/v1/sv.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="2031-kommuner-v1-sv.pdf"'
+    assert "Cache-Control" not in response  # a public list, unlike a private letter
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 

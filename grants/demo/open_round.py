@@ -9,7 +9,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from grants.models import OrganisationType, QuestionSet, Round, Track
+from grants.demo.rounds import civil_society_track, municipal_track
+from grants.models import Round
 from regions.models import Kommun
 
 OPEN_ROUND_SLUG = "demo-oppen-utlysning"
@@ -71,35 +72,17 @@ def load_open_round(*, now=None) -> Round:
         instalments=2,
         is_demo=True,
     )
-    municipal = Track.objects.create(
-        round=round_,
-        code="kommuner-och-regioner",
-        position=1,
-        name="Kommuner och regioner",
-        name_en="Municipalities and regions",
-        ordinance="SFS 2018:118",
-        eligible_types=[
-            OrganisationType.KOMMUN,
-            OrganisationType.REGION,
-            OrganisationType.KOMMUNALFORBUND,
-        ],
-        budget_cap=45_000_000,
-        max_per_application=3_000_000,
-        question_set=QuestionSet.MUNICIPAL,
-        is_demo=True,
+    municipal = municipal_track(
+        round_, budget_cap=45_000_000, max_per_application=3_000_000, is_demo=True
     )
     municipal.eligible_kommuner.set(Kommun.objects.filter(name__in=MUNICIPAL_LIST))
-    Track.objects.create(
-        round=round_,
+    civil_society_track(
+        round_,
         code="ideella-flerariga",
-        position=2,
         name="Ideella föreningar och stiftelser (flerårigt)",
         name_en="Non-profit associations and foundations (multi-year)",
-        ordinance="SFS 2018:119",
-        eligible_types=[OrganisationType.IDEELL_FORENING, OrganisationType.STIFTELSE],
         budget_cap=40_000_000,
         max_per_application=5_000_000,
-        question_set=QuestionSet.CIVIL_SOCIETY,
         multi_year=True,
         max_years=2,
         is_demo=True,

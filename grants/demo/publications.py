@@ -4,7 +4,7 @@
 Each publish makes one list per track and the combined list. Their PDFs are rendered by the
 usual task after commit (inline when Celery runs eagerly, as in `make run` without a broker)."""
 
-from grants.demo import MEETING_1, MEETING_2, ROUND_SLUG, at
+from grants.demo.facts import MEETING_1, MEETING_2, ROUND_SLUG, at
 from grants.models import Publication, Round
 from grants.services.publications import publication_publish
 

@@ -1,0 +1,142 @@
+"""An application's case file: assessment (with optimistic locking), supplement requests,
+conflicts of interest, internal comments, and its attachments and decision letters."""
+
+import copy
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grants import roles
+from grants.access import application_for_staff_or_404, case_officer_required, staff_required
+from grants.downloads import file_download
+from grants.forms import officer as forms
+from grants.selectors import officer as selectors
+from grants.services import ServiceError, StaleVersion
+from grants.services import officer as services
+
+
+def _application_page(
+    request, application, *, assessment_form=None, conflict=None, status=200, **forms_
+):
+    assessment = selectors.assessment_of(application)
+    context = {
+        "application": application,
+        "assessment": assessment,
+        "assessment_form": assessment_form or forms.AssessmentForm(instance=assessment),
+        "conflict_version": conflict,
+        "supplement_form": forms_.get("supplement_form") or forms.SupplementRequestForm(),
+        "conflict_form": forms_.get("conflict_form") or forms.ConflictForm(),
+        "comment_form": forms_.get("comment_form") or forms.CommentForm(),
+        "meeting_form": forms.BulkMeetingForm(),
+        "can_assess": roles.is_case_officer(request.user),
+        **selectors.case_file(application),
+    }
+    return render(request, "officer/application.html", context, status=status)
+
+
+@staff_required
+def application_detail(request, pk):
+    application = application_for_staff_or_404(request.user, pk)
+    return _application_page(request, application)
+
+
+@require_POST
+@case_officer_required
+def assessment_save(request, pk):
+    """Save the assessment; a stale version shows the other officer's version beside this one's
+    text, which is kept in the form to merge."""
+    application = application_for_staff_or_404(request.user, pk)
+    current = selectors.assessment_of(application)
+    form = forms.AssessmentForm(request.POST, instance=current)
+    if not form.is_valid():
+        return _application_page(request, application, assessment_form=form, status=400)
+    try:
+        services.assessment_save(
+            application=application,
+            user=request.user,
+            data=form.cleaned_data,
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except StaleVersion as error:
+        data = request.POST.copy()
+        data["version"] = error.current.version
+        # The form gets a copy: validating a ModelForm writes into its instance.
+        merged = forms.AssessmentForm(data, instance=copy.copy(error.current))
+        merged.is_valid()
+        messages.error(request, error.message)
+        return _application_page(
+            request, application, assessment_form=merged, conflict=error.current, status=409
+        )
+    except ServiceError as error:
+        form.add_error(None, error.message)
+        return _application_page(request, application, assessment_form=form, status=400)
+    messages.success(request, _("The assessment is saved."))
+    return redirect("officer:application", pk=application.pk)
+
+
+@require_POST
+@case_officer_required
+def supplement_request(request, pk):
+    application = application_for_staff_or_404(request.user, pk)
+    form = forms.SupplementRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supplement_request(
+                application=application, user=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The request is sent to the applicant."))
+            return redirect("officer:application", pk=application.pk)
+    return _application_page(request, application, supplement_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def conflict_declare(request, pk):
+    application = application_for_staff_or_404(request.user, pk)
+    form = forms.ConflictForm(request.POST)
+    if not form.is_valid():
+        return _application_page(request, application, conflict_form=form, status=400)
+    services.conflict_declare(application=application, user=request.user, **form.cleaned_data)
+    messages.success(
+        request,
+        _(
+            "Your conflict of interest on %(case)s is recorded; the application is no longer shown to you."
+        )
+        % {"case": application},
+    )
+    return redirect("officer:queue")
+
+
+@require_POST
+@staff_required
+def comment_add(request, pk):
+    application = application_for_staff_or_404(request.user, pk)
+    form = forms.CommentForm(request.POST)
+    if not form.is_valid():
+        return _application_page(request, application, comment_form=form, status=400)
+    services.comment_add(application=application, user=request.user, **form.cleaned_data)
+    messages.success(request, _("The comment is saved."))
+    return redirect("officer:application", pk=application.pk)
+
+
+@staff_required
+def attachment_download(request, pk, attachment_pk):
+    attachment = selectors.attachment_for_staff_or_404(
+        request.user, application_pk=pk, pk=attachment_pk
+    )
+    return file_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@staff_required
+def letter_download(request, pk):
+    decision = selectors.decision_letter_for_staff_or_404(request.user, pk)
+    return file_download(
+        decision.letter_pdf, filename=f"beslut-{decision.pk}.pdf", as_attachment=False
+    )

@@ -1,0 +1,100 @@
+"""Decision meetings: create one, decide its agenda within the caps, close it."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grants import roles
+from grants.access import decision_maker_required, staff_required
+from grants.forms import officer as forms
+from grants.selectors import officer as selectors
+from grants.services import ServiceError
+from grants.services import decisions as decision_services
+
+
+@decision_maker_required
+def meeting_create(request, round_pk):
+    round_ = selectors.staff_round_or_404(round_pk)
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = decision_services.meeting_create(
+            round_=round_, user=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The decision meeting is created."))
+        return redirect("officer:meeting", pk=meeting.pk)
+    return render(request, "officer/meeting_form.html", {"form": form, "round": round_})
+
+
+def _meeting_page(request, meeting, *, forms_by_app=None, status=200):
+    agenda = selectors.meeting_agenda(meeting, user=request.user)
+    decisions = selectors.meeting_decisions(meeting)
+    items = []
+    for application in agenda:
+        decision = decisions.get(application.pk)
+        form = (forms_by_app or {}).get(application.pk)
+        if form is None:
+            initial = selectors.decision_form_initial(application, decision)
+            form = forms.DecisionForm(initial=initial, prefix=f"a{application.pk}")
+        items.append({"application": application, "decision": decision, "form": form})
+    return render(
+        request,
+        "officer/meeting.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "totals": selectors.meeting_totals(meeting=meeting),
+            "can_decide": roles.is_decision_maker(request.user),
+        },
+        status=status,
+    )
+
+
+@staff_required
+def meeting_detail(request, pk):
+    meeting = selectors.meeting_or_404(pk)
+    return _meeting_page(request, meeting)
+
+
+@require_POST
+@decision_maker_required
+def decision_record(request, pk, application_pk):
+    meeting = selectors.meeting_or_404(pk)
+    application = selectors.agenda_application_for_staff_or_404(
+        request.user, meeting=meeting, pk=application_pk
+    )
+    form = forms.DecisionForm(request.POST, prefix=f"a{application.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision_services.decision_record(
+                meeting=meeting,
+                application=application,
+                user=request.user,
+                outcome=data["outcome"],
+                amount=data.get("amount") or 0,
+                amount_per_year=data.get("amount_per_year") or {},
+                reasons=data.get("reasons") or "",
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("The decision on %(case)s is recorded.") % {"case": application}
+            )
+            return redirect(reverse("officer:meeting", args=[meeting.pk]) + f"#a{application.pk}")
+    return _meeting_page(request, meeting, forms_by_app={application.pk: form}, status=400)
+
+
+@require_POST
+@decision_maker_required
+def meeting_close(request, pk):
+    meeting = selectors.meeting_or_404(pk)
+    try:
+        decision_services.meeting_close(meeting=meeting, user=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return _meeting_page(request, meeting, status=409)
+    messages.success(request, _("The meeting is closed and its decisions are final."))
+    return redirect("officer:meeting", pk=meeting.pk)

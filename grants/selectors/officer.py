@@ -39,12 +39,12 @@ from grants.models import (
     Track,
 )
 from grants.organisation_types import LEGAL_FORM_DIGITS
-from grants.workflow import ApplicationStatus
-
-OPEN_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.SUPPLEMENT_REQUESTED,
-    ApplicationStatus.IN_ASSESSMENT,
+from grants.workflow import (
+    MEETING_CLOSED_STATUSES,
+    MEETING_OPEN_STATUSES,
+    OPEN_STATUSES,
+    SUBMITTED_STATUSES,
+    ApplicationStatus,
 )
 
 
@@ -170,7 +170,7 @@ def decided_totals(*, round_: Round) -> dict[int, int]:
     return dict(
         Decision.objects.filter(
             meeting__round=round_,
-            meeting__status=DecisionMeeting.Status.CLOSED,
+            meeting__status__in=MEETING_CLOSED_STATUSES,
             outcome=Decision.Outcome.APPROVED,
         )
         .values_list("application__track_id")
@@ -239,14 +239,13 @@ def status_counts(*, round_: Round) -> dict:
     tracks = list(round_.tracks.all())
     counts = {
         (row["status"], row["track_id"]): row["n"]
-        for row in Application.objects.filter(round=round_)
-        .exclude(status=ApplicationStatus.DRAFT)
+        for row in Application.objects.filter(round=round_, status__in=SUBMITTED_STATUSES)
         .values("status", "track_id")
         .annotate(n=Count("id"))
     }
     rows = []
     for status in ApplicationStatus:
-        if status == ApplicationStatus.DRAFT:
+        if status not in SUBMITTED_STATUSES:
             continue
         per_track = [counts.get((status.value, t.pk), 0) for t in tracks]
         rows.append(
@@ -418,7 +417,9 @@ def case_file(application: Application) -> dict:
         "supplement_requests": list(application.supplement_requests.select_related("requested_by")),
         "decisions": list(application.decisions.select_related("meeting")),
         "open_meetings": list(
-            DecisionMeeting.objects.filter(round_id=application.round_id, status="open")
+            DecisionMeeting.objects.filter(
+                round_id=application.round_id, status__in=MEETING_OPEN_STATUSES
+            )
         ),
     }
 
@@ -440,7 +441,7 @@ def meeting_totals(*, meeting: DecisionMeeting) -> list[dict]:
     rows = []
     for track in round_.tracks.all():
         before = decided.get(track.pk) or 0
-        if meeting.status == DecisionMeeting.Status.CLOSED:
+        if meeting.status in MEETING_CLOSED_STATUSES:
             before -= this_meeting.get(track.pk) or 0
         here = this_meeting.get(track.pk) or 0
         cap = caps[track.pk]
@@ -536,6 +537,9 @@ ACTION_LABELS = {
     "decision.letter_sent": gettext_lazy("Decision letter sent"),
     "grant.created": gettext_lazy("Grant created"),
     "grant.supplemented": gettext_lazy("Supplementary grant"),
+    "grant.closed": gettext_lazy("Grant closed"),
+    "grant.reported": gettext_lazy("Final report approved; money to be paid back"),
+    "grant.recovered": gettext_lazy("Money paid back; grant recovered"),
     "payment.released": gettext_lazy("Instalment released"),
     "payment.paid": gettext_lazy("Instalment paid"),
     "report.approved": gettext_lazy("Report approved"),

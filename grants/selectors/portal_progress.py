@@ -48,9 +48,12 @@ def field_anchor(section: str, field: str) -> str:
     return field if field.startswith("id_") else f"id_{field}"
 
 
-def problem_url(application: Application, section: str, field: str) -> str:
+def problem_url(application: Application, section: str, field: str, anchor=None) -> str:
+    """The section's page at the field; `anchor(section, field)` names the element id when the
+    caller knows the form (grants.forms.portal.field_anchor: radio groups, budget lines)."""
     path = reverse("portal:application_section", args=[application.pk, section])
-    return f"{path}#{field_anchor(section, field)}"
+    element = (anchor(section, field) if anchor and field else "") or field_anchor(section, field)
+    return f"{path}#{element}"
 
 
 @dataclass
@@ -61,13 +64,12 @@ class LinkedProblem:
     url: str
 
 
-def linked_problems(application: Application, problems) -> list[LinkedProblem]:
+def linked_problems(application: Application, problems, anchor=None) -> list[LinkedProblem]:
     linked = []
     for problem in problems:
         section, field, message = problem_parts(problem)
-        linked.append(
-            LinkedProblem(section, field, message, problem_url(application, section, field))
-        )
+        url = problem_url(application, section, field, anchor)
+        linked.append(LinkedProblem(section, field, message, url))
     return linked
 
 

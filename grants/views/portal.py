@@ -33,16 +33,17 @@ from grants.forms.portal import (
     ReportForm,
     StatementForm,
     SupplementAnswerForm,
+    field_anchor,
     parse_amount,
 )
 from grants.models import Membership, Report
 from grants.selectors import portal as selectors
 from grants.selectors import portal_progress as progress
-from grants.services import ServiceError, StaleVersion
+from grants.services import ServiceError, StaleVersion, submission
 from grants.services import organisations as org_services
 from grants.services import portal as services
 from grants.services.applications import application_transition
-from grants.workflow import ApplicationStatus, allowed_targets
+from grants.workflow import EDITABLE_STATUSES, WITHDRAWABLE_STATUSES, ApplicationStatus
 
 SIMPLE_FORMS = {
     "project": ProjectForm,
@@ -192,7 +193,7 @@ def _cleaned(section, form):
 
 
 def _problems(application):
-    return selectors.application_problems(application)
+    return submission.submission_problems(application)
 
 
 def _tasks(application, problems, *, errors_in=None):
@@ -221,7 +222,7 @@ def _section_context(application, section, *, errors_in=None, **extra):
         # beside its totals once the budget has been saved.
         "section_problems": [
             p
-            for p in progress.linked_problems(application, problems)
+            for p in progress.linked_problems(application, problems, anchor=field_anchor)
             if p.section == section == "budget"
             and any(t.key == "budget" and t.state != progress.NOT_STARTED for t in tasks)
         ],
@@ -260,7 +261,7 @@ def application_section(request, pk, section):
     application = application_for_member_or_404(request.user, pk)
     if section not in selectors.sections_for(application.track):
         raise Http404
-    if application.status != ApplicationStatus.DRAFT:
+    if application.status not in EDITABLE_STATUSES:
         return redirect("portal:application", pk=application.pk)
     if section == "attachments":
         return _attachments(request, application)
@@ -413,7 +414,7 @@ def _all_sections(application):
 def application_review(request, pk):
     """The check before submission, with every missing item linked, and a read-only preview."""
     application = application_for_member_or_404(request.user, pk)
-    if application.status != ApplicationStatus.DRAFT:
+    if application.status not in EDITABLE_STATUSES:
         return redirect("portal:application", pk=application.pk)
     problems = _problems(application)
     order = selectors.sections_for(application.track)
@@ -423,7 +424,7 @@ def application_review(request, pk):
         {
             "application": application,
             "problems": sorted(
-                progress.linked_problems(application, problems),
+                progress.linked_problems(application, problems, anchor=field_anchor),
                 key=lambda p: order.index(p.section) if p.section in order else 0,
             ),
             "tasks": _tasks(application, problems),
@@ -471,12 +472,12 @@ def application_detail(request, pk):
         "portal/application.html",
         {
             "application": application,
-            "is_draft": application.status == ApplicationStatus.DRAFT,
+            "is_draft": application.status in EDITABLE_STATUSES,
             # A draft was never sent: there is nothing to take back (it can simply be left).
-            "can_withdraw": application.status != ApplicationStatus.DRAFT
-            and ApplicationStatus.WITHDRAWN in allowed_targets(application.status),
+            "can_withdraw": application.status in WITHDRAWABLE_STATUSES
+            and application.status not in EDITABLE_STATUSES,
             "resume_section": selectors.last_section(application)
-            if application.status == ApplicationStatus.DRAFT
+            if application.status in EDITABLE_STATUSES
             else None,
             "history": selectors.applicant_history(application),
             "open_supplements": selectors.open_supplement_requests(application),

@@ -499,7 +499,11 @@ def field_anchor(section: str, name: str) -> str:
     if form is None or name not in form.fields:
         return f"id_{name}"
     bound = form[name]
-    radio = isinstance(bound.field.widget, forms.RadioSelect)
+    # A checkbox group (the municipality picker) has its own element with the field's id.
+    widget = bound.field.widget
+    radio = isinstance(widget, forms.RadioSelect) and not isinstance(
+        widget, forms.CheckboxSelectMultiple
+    )
     return f"{bound.auto_id}_0" if radio else bound.auto_id
 
 

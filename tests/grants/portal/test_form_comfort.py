@@ -16,8 +16,8 @@ from grants.forms.portal import (
     parse_amount,
     parse_swedish_date,
 )
-from grants.selectors.portal import Problem
 from grants.selectors.portal_progress import field_anchor, linked_problems, problem_parts
+from grants.services.submission import Problem
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -39,6 +39,7 @@ from grants.models import (
     Track,
 )
 from grants.organisation_types import LEGAL_FORM_DIGITS
+from grants.selectors.portal import SECTION_TITLES, section_display, sections_for
 from grants.workflow import ApplicationStatus
 
 OPEN_STATUSES = (
@@ -383,6 +384,24 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+@dataclass
+class AnswerSection:
+    key: str
+    title: str
+    rows: list[tuple[str, str]]
+
+
+def answer_sections(application: Application) -> list[AnswerSection]:
+    """Every section of the application as the applicant filled it in: the questions with the
+    labels of the portal's own forms and the answers in words, in the active language. The
+    attachments section is left to the page, which links each file."""
+    return [
+        AnswerSection(key, str(SECTION_TITLES[key]), section_display(application, key))
+        for key in sections_for(application.track)
+        if key != "attachments"
+    ]
+
+
 def case_file(application: Application) -> dict:
     """Everything the application page shows, each in one query."""
     org = application.organisation
@@ -394,10 +413,8 @@ def case_file(application: Application) -> dict:
         .order_by("-awarded_on")
     )
     return {
+        "answer_sections": answer_sections(application),
         "attachments": list(application.attachments.select_related("uploaded_by")),
-        "budget_lines": list(application.budget_lines.all()),
-        "partners": list(application.partners.all()),
-        "areas": list(application.areas.all()),
         "earlier_grants": earlier_grants,
         "checks": eligibility_checks(application),
         "timeline": list(

@@ -540,6 +540,7 @@ ACTION_LABELS = {
     "conflict.declared": gettext_lazy("Conflict of interest declared"),
     "comment.added": gettext_lazy("Internal comment added"),
     "meeting.application_added": gettext_lazy("Put on a decision meeting's agenda"),
+    "meeting.application_removed": gettext_lazy("Taken off a decision meeting's agenda"),
     "decision.recorded": gettext_lazy("Decision recorded"),
     "decision.letter_sent": gettext_lazy("Decision letter sent"),
     "grant.created": gettext_lazy("Grant created"),

@@ -5,7 +5,7 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -71,8 +71,8 @@ def queue_bulk(request):
     meeting. Each action validates only its own form; a refusal is shown next to that action,
     with the ticks and the filters kept."""
     action = request.POST.get("action")
-    if action not in BULK_FORMS:
-        raise Http404
+    if action not in BULK_FORMS:  # only a hand-made request has no action button
+        return HttpResponseBadRequest()
     query = QueryDict(request.POST.get("query", ""))
     ids = [int(i) for i in request.POST.getlist("application") if i.isdigit()]
     applications = selectors.applications_for_staff_by_ids(request.user, ids)

@@ -32,6 +32,7 @@ from grants.models import (
     Round,
     Track,
 )
+from grants.selectors.timeline import timeline
 from grants.templatetags.delmos import format_sek, tr
 
 # -- eligibility ----------------------------------------------------------------------------------
@@ -410,10 +411,13 @@ def last_section(application: Application) -> str:
 
 
 def applicant_history(application: Application):
-    return (
+    """What the applicant's timeline shows: only the events marked visible to them, each as a
+    short text, autosaves collapsed."""
+    return timeline(
         Event.objects.filter(application=application, visible_to_applicant=True)
         .select_related("actor")
-        .order_by("created_at", "pk")
+        .order_by("created_at", "pk"),
+        for_applicant=True,
     )
 
 

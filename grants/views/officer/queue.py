@@ -76,6 +76,8 @@ def queue_bulk(request):
     query = QueryDict(request.POST.get("query", ""))
     ids = [int(i) for i in request.POST.getlist("application") if i.isdigit()]
     applications = selectors.applications_for_staff_by_ids(request.user, ids)
+    # From an application's page, the officer returns to that page, refused or not.
+    from_application = request.POST.get("from") == "application" and len(applications) == 1
     form = BULK_FORMS[action](request.POST)
     if form.is_valid() and not applications:
         form.add_error(None, _("Tick at least one application."))
@@ -103,8 +105,14 @@ def queue_bulk(request):
             form.add_error(None, error.message)
         else:
             messages.success(request, message % {"n": n})
+            if from_application:
+                return redirect("officer:application", pk=applications[0].pk)
             back = reverse("officer:queue")
             return redirect(back + ("?" + query.urlencode() if query else ""))
+    if from_application:
+        for error in [e for errors in form.errors.values() for e in errors]:
+            messages.error(request, error)
+        return redirect(reverse("officer:application", args=[applications[0].pk]) + "#meeting-h")
     return _queue_page(
         request,
         query=query,

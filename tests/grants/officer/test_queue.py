@@ -293,3 +293,18 @@ def test_a_refused_bulk_action_says_why_next_to_it_and_keeps_the_ticks(client, c
     assert "inskickad" not in _fieldset(html, "assign")
     assert f'id="pick-{ready.pk}" checked' in html and f'id="pick-{not_ready.pk}" checked' in html
     assert not meeting.agenda.exists()
+
+
+def test_adding_from_an_application_page_returns_there_refused_or_not(client, case_officer, track):
+    application = submit(factories.make_application(track=track), assess=True)
+    first = DecisionMeeting.objects.create(round=track.round, date="2030-06-12")
+    second = DecisionMeeting.objects.create(round=track.round, date="2030-06-19")
+    client.force_login(case_officer)
+    page = f"/handlaggning/ansokan/{application.pk}/"
+    data = {"application": [application.pk], "action": "meeting", "from": "application"}
+    response = client.post("/handlaggning/ko/atgard/", {**data, "meeting": first.pk})
+    assert response.status_code == 302 and response["Location"] == page
+    response = client.post("/handlaggning/ko/atgard/", {**data, "meeting": second.pk}, follow=True)
+    assert response.redirect_chain[-1][0] == page + "#meeting-h"
+    assert "finns redan på det öppna beslutstillfället 2030-06-12" in response.content.decode()
+    assert not second.agenda.exists()

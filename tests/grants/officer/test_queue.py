@@ -272,6 +272,8 @@ def test_a_refused_bulk_action_says_why_next_to_it_and_keeps_the_ticks(client, c
     assert response.status_code == 400
     html = response.content.decode()
     assert "Detta fält måste fyllas i." in _fieldset(html, "assign")
+    # The page is shown at the action's URL: the filters and pages still lead to the queue.
+    assert re.search(r'<form method="get" action="/handlaggning/ko/"', html)
     assert f'id="pick-{ready.pk}" checked' in html
     ready.refresh_from_db()
     assert ready.assigned_officer is None

@@ -61,7 +61,7 @@ def test_officer_filters_by_county_assesses_and_requests_a_supplement(page, live
     page.get_by_label("Relevans").select_option("4")
     page.get_by_label("Måluppfyllelse").select_option("4")
     page.get_by_label("Effektivitet").select_option("3")
-    page.get_by_label("Långsiktig effekt").select_option("3")
+    page.get_by_label("Långsiktig effekt", exact=True).select_option("3")
     page.get_by_label("Rekommendation").select_option(label="bifall")
     page.get_by_label("Föreslaget belopp (kr)").fill("400000")
     page.get_by_label("Anteckningar").fill("God lokal förankring.")

@@ -6,7 +6,8 @@ PIP := $(VENV)/bin/pip
 MO := locale/sv/LC_MESSAGES/django.mo
 PO := locale/sv/LC_MESSAGES/django.po
 
-.PHONY: run test install install-dev lint format migrate demo messages browser-deps ci clean
+.PHONY: run test install install-dev lint format migrate demo messages browser-deps ci clean \
+	production-smoke backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,20 @@ messages: install
 
 ci:
 	bash .ci/run
+
+# -- Deployment (issue 12) ------------------------------------------------------------------------
+# The production stack, natively, as an unprivileged user (deploy/production-smoke.sh).
+production-smoke: install-dev $(MO)
+	bash deploy/production-smoke.sh
+
+# Backups (grants/backups.py): pg_dump (custom format), media and private media, a manifest with
+# checksums. Needs DATABASE_URL=postgres://…; restore into an empty database and directories.
+backup: install
+	$(PY) manage.py backup $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<directory>"; exit 2; }
+	$(PY) manage.py restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media private-media staticfiles $(MO)

@@ -2,6 +2,7 @@
 SQLite in the project folder, tasks run eagerly, e-mail printed to the console, DEBUG off."""
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -47,8 +48,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = env_str("SECRET_KEY", PLACEHOLDER_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# -- Deployment (issue 12): the public address -----------------------------------------------------
+# Every absolute link (open data, e-mails, letters, PDFs) is built from SITE_URL, never from the
+# request's Host header. `check --deploy` refuses the default when DEBUG is off (grants/checks.py).
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+SITE_URL = env_str("SITE_URL", DEFAULT_SITE_URL).rstrip("/")
+# Origins a form may be posted from besides the host itself; by default the public address.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or [SITE_URL]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -150,9 +157,35 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+
+
+# -- Deployment (issue 12): file storage ---------------------------------------------------------
+# On one host (or with a shared volume) files live under MEDIA_ROOT and PRIVATE_MEDIA_ROOT. With
+# web and worker machines that share no disk, point both at S3-compatible object storage:
+# STORAGE_BACKEND=storages.backends.s3.S3Storage (pip install "django-storages[s3]") with
+# STORAGE_OPTIONS / PRIVATE_STORAGE_OPTIONS as JSON (bucket_name, endpoint_url, default_acl, …).
+def env_json(name: str) -> dict:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {value!r}") from exc
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {value!r}")
+    return parsed
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "grants.storage.PrivateMediaStorage"},
+    "default": {
+        "BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("STORAGE_OPTIONS"),
+    },
+    "private": {
+        "BACKEND": env_str("PRIVATE_STORAGE_BACKEND", "grants.storage.PrivateMediaStorage"),
+        "OPTIONS": env_json("PRIVATE_STORAGE_OPTIONS"),
+    },
     "staticfiles": {
         "BACKEND": env_str(
             "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -200,12 +233,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Security. Behind a TLS proxy in production; every flag can be set from the environment.
+# -- Deployment (issue 12): TLS at the proxy -----------------------------------------------------
+# The reverse proxy (deploy/nginx.conf.template) terminates TLS and always overwrites
+# X-Forwarded-Proto, so the header can be trusted; gunicorn listens only on the private network.
+# Production sets SECURE_SSL_REDIRECT=1 and SECURE_HSTS_SECONDS (docker-compose.yml does).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# The health endpoints answer the orchestrator over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# -- end of the deployment block ------------------------------------------------------------------
+
+# Security.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True

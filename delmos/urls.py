@@ -2,8 +2,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from grants.views import health
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Health endpoints (issue 12): no language prefix, for the orchestrator and load balancer.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 # Swedish at the root, English under /en/: stable public URLs people can link to.

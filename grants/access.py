@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from grants import roles
 from grants.models import Application, Attachment, Decision, Organisation
+from grants.workflow import SUBMITTED_STATUSES
 
 
 def _require(test):
@@ -61,7 +62,7 @@ def applications_for_staff(user):
     user has declared a conflict of interest on."""
     if not (roles.is_case_officer(user) or roles.is_decision_maker(user)):
         return Application.objects.none()
-    return Application.objects.exclude(status=Application.Status.DRAFT).exclude(
+    return Application.objects.filter(status__in=SUBMITTED_STATUSES).exclude(
         conflicts__officer=user
     )
 

@@ -8,13 +8,13 @@ import io
 import json
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import override
 
-from grants.models import Decision, DecisionMeeting, Grant
+from grants.models import Decision, Grant
 from grants.selectors import public as selectors
+from grants.workflow import MEETING_CLOSED_STATUSES
 
 PREFIX = "360G-delmos-"
 FUNDER = {"id": "SE-ON-2021006958", "name": "Delegationen mot segregation"}
@@ -187,17 +187,46 @@ def published_grants():
     final = Decision.objects.filter(
         application_id=OuterRef("application_id"),
         outcome=Decision.Outcome.APPROVED,
-        meeting__status=DecisionMeeting.Status.CLOSED,
+        meeting__status__in=MEETING_CLOSED_STATUSES,
     )
     return selectors.public_grants().filter(Exists(final)).order_by("pk")
 
 
+def data_dates() -> tuple[dt.datetime | None, dt.datetime | None]:
+    """When the published data was first issued and last modified, from the data itself (not the
+    time of the request): the first and last closing of a decision meeting that approved a
+    published grant, and the latest decision or grant row. Two aggregate queries."""
+    published = published_grants().order_by()
+    decisions = Decision.objects.filter(
+        application__grant__in=published.values("pk"),
+        outcome=Decision.Outcome.APPROVED,
+        meeting__status__in=MEETING_CLOSED_STATUSES,
+    ).aggregate(
+        first=Min("meeting__closed_at"),
+        last_meeting=Max("meeting__closed_at"),
+        last_decision=Max("created_at"),
+    )
+    last_grant = published.aggregate(last=Max("created_at"))["last"]
+    candidates = [
+        value
+        for value in (decisions["last_meeting"], decisions["last_decision"], last_grant)
+        if value is not None
+    ]
+    modified = max(candidates).replace(microsecond=0) if candidates else None
+    issued = decisions["first"].replace(microsecond=0) if decisions["first"] else modified
+    return issued, modified
+
+
 def package_360giving() -> dict:
-    """Every published grant as a 360Giving data package (schema 1.4)."""
-    now = timezone.now().replace(microsecond=0)
+    """Every published grant as a 360Giving data package (schema 1.4). The addresses come from
+    SITE_URL, whatever host the request came to; the dates from the data."""
+    issued, modified = data_dates()
     with override("sv"):
         download = settings.SITE_URL.rstrip("/") + reverse("public:opendata_360giving")
         access = settings.SITE_URL.rstrip("/") + reverse("public:opendata")
+    dates = {}
+    if issued and modified:
+        dates = {"issued": issued.isoformat(), "modified": modified.isoformat()}
     return {
         "version": SCHEMA_VERSION,
         "title": "Delmos statsbidrag mot segregation",
@@ -205,8 +234,7 @@ def package_360giving() -> dict:
             "Beviljade statsbidrag från Delegationen mot segregation (Delmos) enligt SFS 2018:118 "
             "och SFS 2018:119."
         ),
-        "issued": now.isoformat(),
-        "modified": now.isoformat(),
+        **dates,
         "identifier": "delmos-360giving",
         "publisher": {"name": FUNDER["name"], "identifier": FUNDER["id"]},
         "license": LICENSE,

@@ -10,6 +10,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from grants.pdf_structure import repair_structure
+
 
 class ForbiddenResource(Exception):
     pass
@@ -35,6 +37,7 @@ def render_pdf(template_name: str, context: dict, *, language: str = "sv") -> by
 
     with translation.override(language):
         html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
-    return HTML(string=html, base_url="static:", url_fetcher=static_only_url_fetcher).write_pdf(
+    data = HTML(string=html, base_url="static:", url_fetcher=static_only_url_fetcher).write_pdf(
         pdf_variant="pdf/ua-1", uncompressed_pdf=False
     )
+    return repair_structure(data)

@@ -1,6 +1,16 @@
 """Staff roles are Django groups; these names are stable identifiers, created by a migration."""
 
-from grants.workflow import Actor
+from enum import StrEnum
+
+
+class Actor(StrEnum):
+    """Who may perform a workflow transition (grants.workflow)."""
+
+    APPLICANT = "applicant"  # a member of the organisation the object belongs to
+    CASE_OFFICER = "case_officer"
+    DECISION_MAKER = "decision_maker"
+    SYSTEM = "system"  # jobs and loaders: no user
+
 
 CASE_OFFICER = "case_officer"
 DECISION_MAKER = "decision_maker"

@@ -18,7 +18,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real hashing costs a third of a second per user; tests need many users, not strength."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = demo_snapshot.TEST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

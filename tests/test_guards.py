@@ -1,5 +1,6 @@
 """Project-wide guards: migrations, deploy checks, translations, and every plain URL renders."""
 
+import ast
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from grants import workflow
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +66,7 @@ def _manage(*args, env_extra):
 PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefXYZ",
     "ALLOWED_HOSTS": "bidrag.delmos.example",
+    "SITE_URL": "https://bidrag.delmos.example",
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
@@ -119,6 +122,10 @@ SKIPPED = {
     "/admin/grants/event/add/",
     "/admin/login/",
     "/handlaggning/ko/atgard/",  # bulk actions: POST only
+    # Health endpoints: no language prefix, and /readyz answers 503 while a queue is stuck
+    # (the demo's lists wait for a worker here); tests/deploy/test_health.py covers them.
+    "/healthz",
+    "/readyz",
     # django-axes' logs are written by the login flow only; its admin refuses adding.
     "/admin/axes/accessattempt/add/",
     "/admin/axes/accessfailurelog/add/",
@@ -240,3 +247,121 @@ def test_identifiers_need_no_models():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+# -- state changes: only grants.workflow assigns a status ------------------------------------------
+
+WRITE_METHODS = {"create", "update", "get_or_create", "update_or_create"}
+
+
+def _state_fields_and_models():
+    fields, models = set(), set()
+    for table in workflow.WORKFLOWS.values():
+        models.add(table.model.__name__)
+        if table.column:
+            fields.add(table.column)
+        else:  # the state is read from the transitions' timestamps (a recovery claim's settled_at)
+            fields.update(t.stamp for t in table.transitions)
+    return fields, models
+
+
+def _chain_root(node) -> str:
+    """The name a call chain starts from: `Grant` for `Grant.objects.filter(...).update`."""
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            node = node.value
+        else:
+            return node.id if isinstance(node, ast.Name) else ""
+
+
+def status_writes(source: str, *, fields=None, models=None) -> list[tuple[int, str]]:
+    """(line, code) of every place in `source` that sets the state of a row with a workflow."""
+    if fields is None or models is None:
+        fields, models = _state_fields_and_models()
+    found = []
+
+    def hit(node):
+        found.append((node.lineno, ast.get_source_segment(source, node) or ""))
+
+    def sets_state(call) -> bool:
+        keys = {k.arg for k in call.keywords}
+        for k in call.keywords:
+            if k.arg in {"defaults", "create_defaults"} and isinstance(k.value, ast.Dict):
+                keys |= {d.value for d in k.value.keys if isinstance(d, ast.Constant)}
+        return bool(keys & fields)
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                elements = target.elts if isinstance(target, ast.Tuple) else [target]
+                if any(isinstance(e, ast.Attribute) and e.attr in fields for e in elements):
+                    hit(node)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "setattr" and len(node.args) > 1:
+                if isinstance(node.args[1], ast.Constant) and node.args[1].value in fields:
+                    hit(node)
+            elif name in models and sets_state(node):
+                hit(node)  # a model built with a state: use workflow.new
+            elif name in WRITE_METHODS and sets_state(node):
+                root = _chain_root(func.value)
+                if root in models or not root[:1].isupper():
+                    hit(node)  # a workflow model's row, or a queryset we cannot tell apart
+            elif name == "bulk_update" and any(
+                isinstance(c, ast.Constant) and c.value in fields
+                for arg in node.args[1:]
+                for c in ast.walk(arg)
+            ):
+                hit(node)
+    return found
+
+
+def test_no_status_is_assigned_outside_the_workflow_tables():
+    grants = ROOT / "grants"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {code.splitlines()[0]}"
+        for path in sorted(grants.rglob("*.py"))
+        if "migrations" not in path.parts and path != grants / "workflow.py"
+        for line, code in status_writes(path.read_text())
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "payment.status = Payment.Status.PAID",
+        "a.x, report.review_status = 1, 'approved'",
+        "claim.settled_at = now",
+        "setattr(grant, 'status', 'closed')",
+        "Payment(grant=g, status='paid')",
+        "models.Grant(status='closed')",
+        "Grant.objects.create(application=a, status='closed')",
+        "Publication.objects.filter(pk=1).update(status='done')",
+        "grant.payments.update(status='paid')",
+        "Report.objects.update_or_create(grant=g, defaults={'review_status': 'approved'})",
+        "Payment.objects.bulk_update(rows, ['amount', 'status'])",
+    ],
+)
+def test_the_status_guard_finds_every_kind_of_write(code):
+    assert status_writes(code), code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Payment.objects.filter(status='paid').exclude(status='planned')",
+        "render(request, 'x.html', status=400)",
+        "Round.objects.create(year=2030, status='open')",
+        "workflow.new(Payment, status='released', grant=g)",
+        "workflow.transition(payment, Payment.Status.PAID, user=user)",
+        "if payment.status == 'paid': pass",
+        "_settle(pk, status=Publication.Status.DONE)",
+    ],
+)
+def test_the_status_guard_lets_reads_and_workflow_calls_pass(code):
+    assert not status_writes(code), code

@@ -4,6 +4,7 @@
 import datetime as dt
 import random
 
+from grants import workflow
 from grants.demo import decisions, follow_up
 from grants.demo.facts import (
     CIVIL_GRANTED_JUNE_25,
@@ -24,6 +25,7 @@ from grants.demo.organisations import OrganisationMaker, municipal_name
 from grants.demo.plan import Planned
 from grants.models import (
     Application,
+    ApplicationStatus,
     BudgetLine,
     DecisionMeeting,
     Event,
@@ -222,14 +224,25 @@ def persist(
     round_.save(update_fields=["last_case_sequence"])
 
 
+# The 2020 round's applications are loaded as they ended, along these walks through the table.
+DECIDED_PATH = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_ASSESSMENT,
+    ApplicationStatus.APPROVED,
+)
+REJECTED_PATH = (*DECIDED_PATH[:-1], ApplicationStatus.REJECTED)
+
+
 def _application(
     round_: Round, p: Planned, *, seq: int, requested: int, submitted_at: dt.datetime
 ) -> Application:
-    app = Application.objects.create(
+    app = workflow.new(
+        Application,
+        history=DECIDED_PATH if p.granted > 0 else REJECTED_PATH,
         round=round_,
         track=p.track,
         organisation=p.org,
-        status=Application.Status.APPROVED if p.granted > 0 else Application.Status.REJECTED,
         case_sequence=seq,
         case_number=f"{round_.case_number_prefix} {round_.year}/{seq}",
         project_title=p.title,
@@ -247,6 +260,7 @@ def _application(
         submitted_at=submitted_at,
         is_demo=True,
     )
+    app.save()
     app.areas.set(p.areas)
     Partner.objects.bulk_create(Partner(application=app, name=n, role=r) for n, r in p.partners)
     staff_share = requested * 6 // 10
@@ -285,25 +299,14 @@ def _history(
         "target": app.case_number,
         "visible_to_applicant": True,
     }
+    path = DECIDED_PATH if app.status == Application.Status.APPROVED else REJECTED_PATH
+    times = (submitted_at, submitted_at + dt.timedelta(days=10), at(meeting.date, 14))
     return [
         Event(
-            action="application.submitted",
-            created_at=submitted_at,
-            data={"from": "draft", "to": "submitted"},
+            action=step.verb(app),
+            created_at=when,
+            data={"from": step.source, "to": step.target},
             **common,
-        ),
-        Event(
-            action="application.assessment_started",
-            created_at=submitted_at + dt.timedelta(days=10),
-            data={"from": "submitted", "to": "in_assessment"},
-            **common,
-        ),
-        Event(
-            action="application.approved"
-            if app.status == Application.Status.APPROVED
-            else "application.rejected",
-            created_at=at(meeting.date, 14),
-            data={"from": "in_assessment", "to": app.status},
-            **common,
-        ),
+        )
+        for step, when in zip(workflow.APPLICATION.walk(path), times, strict=True)
     ]

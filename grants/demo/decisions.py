@@ -3,6 +3,7 @@
 
 import datetime as dt
 
+from grants import workflow
 from grants.demo.facts import MEETING_2, REJECTION_REASONS, at
 from grants.demo.plan import Planned
 from grants.models import Application, Decision, DecisionMeeting, Grant
@@ -42,7 +43,9 @@ def record(
             is_demo=False,
         )
         total += p.supplement
-    grant = Grant.objects.create(
+    grant = workflow.new(
+        Grant,
+        history=(Grant.Status.ACTIVE, Grant.Status.CLOSED),
         application=app,
         public_title=p.title,
         public_summary=p.summary,
@@ -50,8 +53,8 @@ def record(
         awarded_on=meeting.date,
         last_decided_on=MEETING_2 if p.supplement else meeting.date,
         has_supplementary=bool(p.supplement),
-        status=Grant.Status.CLOSED,
         is_demo=True,
     )
+    grant.save()
     grant.beneficiary_kommuner.set(p.areas)
     return grant

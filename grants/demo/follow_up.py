@@ -2,8 +2,12 @@
 
 import datetime as dt
 
+from grants import workflow
 from grants.demo.facts import at
 from grants.models import Grant, Payment, Report, Round
+
+# Both reports were submitted and approved.
+REVIEWED = (Report.Review.NOT_SUBMITTED, Report.Review.PENDING, Report.Review.APPROVED)
 
 
 def record(round_: Round, grant: Grant, total: int) -> None:
@@ -11,20 +15,22 @@ def record(round_: Round, grant: Grant, total: int) -> None:
     first = total // 2
     Payment.objects.bulk_create(
         [
-            Payment(
+            workflow.new(
+                Payment,
+                history=(Payment.Status.RELEASED, Payment.Status.PAID),
                 grant=grant,
                 number=1,
                 due_date=dt.date(2020, 7, 15),
                 amount=first,
-                status=Payment.Status.PAID,
                 paid_at=at(dt.date(2020, 7, 10)),
             ),
-            Payment(
+            workflow.new(
+                Payment,
+                history=(Payment.Status.PLANNED, Payment.Status.RELEASED, Payment.Status.PAID),
                 grant=grant,
                 number=2,
                 due_date=dt.date(2020, 12, 15),
                 amount=total - first,
-                status=Payment.Status.PAID,
                 paid_at=at(dt.date(2020, 12, 10)),
                 requires_progress_report=True,
             ),
@@ -32,23 +38,25 @@ def record(round_: Round, grant: Grant, total: int) -> None:
     )
     Report.objects.bulk_create(
         [
-            Report(
+            workflow.new(
+                Report,
+                history=REVIEWED,
                 grant=grant,
                 kind=Report.Kind.PROGRESS,
                 due_date=round_.progress_report_due,
                 answers={"deviations": "Inga väsentliga avvikelser (demonstrationsdata)."},
                 submitted_at=at(dt.date(2020, 9, 25)),
-                review_status=Report.Review.APPROVED,
                 reviewed_at=at(dt.date(2020, 10, 20)),
             ),
-            Report(
+            workflow.new(
+                Report,
+                history=REVIEWED,
                 grant=grant,
                 kind=Report.Kind.FINAL,
                 due_date=round_.final_report_due,
                 answers={"results": "Resultat enligt plan (demonstrationsdata)."},
                 money_used=total,
                 submitted_at=at(dt.date(2021, 6, 10)),
-                review_status=Report.Review.APPROVED,
                 reviewed_at=at(dt.date(2021, 8, 30)),
             ),
         ]

@@ -9,8 +9,8 @@ from grants.models import Publication, Round
 from grants.services.publications import publication_publish
 
 VERSIONS = [
-    (MEETING_1, ""),
-    (MEETING_2, "uppdaterad 25 juni"),
+    (MEETING_1, "", ""),
+    (MEETING_2, "uppdaterad 25 juni", "updated 25 June"),
 ]
 
 
@@ -21,12 +21,13 @@ def load_demo_publications() -> int:
     if round_ is None or Publication.objects.filter(round=round_).exists():
         return 0
     created = 0
-    for as_of, note in VERSIONS:
+    for as_of, note, note_en in VERSIONS:
         created += len(
             publication_publish(
                 round_=round_,
                 as_of=as_of,
                 note=note,
+                note_en=note_en,
                 published_at=at(as_of, 16),
                 is_demo=True,
             )

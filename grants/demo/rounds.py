@@ -3,6 +3,7 @@ reallocation between the caps, and the two decision meetings."""
 
 import datetime as dt
 
+from grants import workflow
 from grants.demo.facts import (
     CIVIL_CAP,
     CIVIL_CAP_AFTER,
@@ -105,12 +106,13 @@ def civil_society_track(round_: Round, **fields) -> Track:
 
 def build_meetings(round_: Round) -> dict[dt.date, DecisionMeeting]:
     """The two closed decision meetings of June 2020, by date."""
-    return {
-        day: DecisionMeeting.objects.create(
+    meetings = {
+        day: workflow.new(
+            DecisionMeeting,
+            history=(DecisionMeeting.Status.OPEN, DecisionMeeting.Status.CLOSED),
             round=round_,
             date=day,
             title=title,
-            status=DecisionMeeting.Status.CLOSED,
             closed_at=at(day, 16),
         )
         for day, title in (
@@ -118,3 +120,6 @@ def build_meetings(round_: Round) -> dict[dt.date, DecisionMeeting]:
             (MEETING_2, "Beslutstillfälle 25 juni 2020"),
         )
     }
+    for meeting in meetings.values():
+        meeting.save()
+    return meetings

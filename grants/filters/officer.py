@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import roles
 from grants.models import Application, OrganisationType, Round, Track, User
-from grants.workflow import ApplicationStatus
+from grants.workflow import SUBMITTED_STATUSES, ApplicationStatus
 from regions.models import Kommun, Lan
 
 SORTS = {
@@ -32,7 +32,7 @@ class QueueFilter(django_filters.FilterSet):
         queryset=Track.objects.select_related("round"), label=_("Track")
     )
     status = django_filters.ChoiceFilter(
-        choices=[c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
+        choices=[c for c in ApplicationStatus.choices if c[0] in SUBMITTED_STATUSES],
         label=_("Status"),
     )
     org_type = django_filters.ChoiceFilter(

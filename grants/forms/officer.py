@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import roles
 from grants.models import Assessment, DecisionMeeting, Track, User
+from grants.services import decisions as decision_rules
+from grants.workflow import MEETING_OPEN_STATUSES
 
 
 class AssessmentForm(forms.ModelForm):
@@ -94,7 +96,7 @@ class BulkAssignForm(forms.Form):
 class BulkMeetingForm(forms.Form):
     meeting = forms.ModelChoiceField(
         label=_("Add to decision meeting"),
-        queryset=DecisionMeeting.objects.filter(status=DecisionMeeting.Status.OPEN).select_related(
+        queryset=DecisionMeeting.objects.filter(status__in=MEETING_OPEN_STATUSES).select_related(
             "round"
         ),
     )
@@ -147,19 +149,23 @@ class DecisionForm(forms.Form):
         return result
 
     def clean(self):
+        """The service's decision rules (grants.services.decisions.decision_terms), shown at the
+        fields they concern."""
         data = super().clean()
-        if data.get("outcome") == "approved":
-            per_year = data.get("amount_per_year") or {}
-            if per_year and not data.get("amount"):
-                data["amount"] = sum(per_year.values())
-            if not data.get("amount"):
-                self.add_error("amount", _("Give the amount granted."))
-            elif per_year and sum(per_year.values()) != data["amount"]:
-                self.add_error(
-                    "amount_per_year", _("The amounts per year must add up to the amount.")
-                )
-        elif data.get("outcome") == "rejected" and not (data.get("reasons") or "").strip():
-            self.add_error("reasons", _("Give the reasons for a rejection."))
+        if not data.get("outcome"):
+            return data
+        terms, problems = decision_rules.decision_terms(
+            outcome=data["outcome"],
+            amount=data.get("amount"),
+            amount_per_year=data.get("amount_per_year"),
+            reasons=data.get("reasons") or "",
+        )
+        for name, message in problems.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        if not problems:
+            data["amount"] = terms.amount
+            data["amount_per_year"] = terms.amount_per_year
         return data
 
 

@@ -14,6 +14,12 @@ from grants.identifiers import (
     normalise_plusgiro,
 )
 from grants.models import Attachment, BudgetCategory, Organisation, OrganisationType
+from grants.questions import (
+    CERTIFICATION_FOLLOW_UPS,
+    CERTIFICATION_QUESTIONS,
+    FUNDING_FOLLOW_UPS,
+    LABELS,
+)
 from regions.models import Kommun
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -147,7 +153,8 @@ class InvitationForm(forms.Form):
 # Drafts are saved leniently: every field may be empty, so nothing typed is ever refused for
 # being incomplete. Only what cannot be stored (a date that is no date, an end before the start,
 # an organisation number with a typing error) stops a save. Completeness is checked before
-# submission (grants.selectors.portal.application_problems).
+# submission (grants.services.submission.submission_problems); labels come from
+# grants.questions so that the rules and the forms name a field alike.
 
 
 class DateInput(forms.DateInput):
@@ -175,14 +182,14 @@ def _yes_no(label, help_text=""):
 
 
 class ProjectForm(forms.Form):
-    project_title = _text(_("Project title"), rows=0, max_length=200)
+    project_title = _text(LABELS["project_title"], rows=0, max_length=200)
     project_summary = _text(
-        _("Summary"), rows=4, help_text=_("A short description that may be published.")
+        LABELS["project_summary"], rows=4, help_text=_("A short description that may be published.")
     )
-    purpose_and_plan = _text(_("What the grant is for, and an overall plan"), rows=8)
-    target_groups = _text(_("Target groups"), rows=4)
+    purpose_and_plan = _text(LABELS["purpose_and_plan"], rows=8)
+    target_groups = _text(LABELS["target_groups"], rows=4)
     areas = forms.ModelMultipleChoiceField(
-        label=_("Areas (municipalities)"),
+        label=LABELS["areas"],
         queryset=Kommun.objects.order_by("name"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -191,9 +198,9 @@ class ProjectForm(forms.Form):
             "more than one; type the first letters to jump."
         ),
     )
-    area_details = _text(_("Districts and areas"), rows=3)
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput())
-    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput())
+    area_details = _text(LABELS["area_details"], rows=3)
+    start_date = forms.DateField(label=LABELS["start_date"], required=False, widget=DateInput())
+    end_date = forms.DateField(label=LABELS["end_date"], required=False, widget=DateInput())
 
     def clean(self):
         cleaned = super().clean()
@@ -226,11 +233,11 @@ PartnerFormSet = forms.formset_factory(PartnerForm, extra=2, max_num=30, validat
 
 class EffectForm(forms.Form):
     collaboration = _text(
-        _("How the partners collaborate"),
+        LABELS["collaboration"],
         help_text=_("Who does what together, and how the work is built into regular operations."),
     )
-    long_term_effect = _text(_("How the work reduces segregation in the long term"), rows=8)
-    follow_up = _text(_("How the work will be followed up"), rows=5)
+    long_term_effect = _text(LABELS["long_term_effect"], rows=8)
+    follow_up = _text(LABELS["follow_up"], rows=5)
 
 
 class BudgetLineForm(forms.Form):
@@ -266,53 +273,6 @@ class BudgetLineForm(forms.Form):
 BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=3, max_num=60, validate_max=True)
 
 
-# The civil-society certifications of the 2021 e-service; a "yes" opens its follow-up fields.
-CERTIFICATION_QUESTIONS = [
-    (
-        "legal_form_eligible",
-        _(
-            "Is the organisation eligible in its legal form (a non-profit association or a foundation)?"
-        ),
-        "yes",
-    ),
-    (
-        "non_profit_in_sweden",
-        _("Does the organisation run non-profit activities in Sweden?"),
-        "yes",
-    ),
-    ("active_two_years", _("Has the organisation been active for at least two years?"), "yes"),
-    (
-        "respects_democracy",
-        _(
-            "Does the organisation respect democracy, equality and non-discrimination in its "
-            "activities?"
-        ),
-        "yes",
-    ),
-    (
-        "tax_debts",
-        _(
-            "Does the organisation have debts for Swedish taxes or fees registered with the "
-            "Swedish Enforcement Authority (Kronofogdemyndigheten)?"
-        ),
-        "",
-    ),
-    ("in_liquidation", _("Is the organisation in liquidation or declared bankrupt?"), ""),
-    (
-        "state_aid",
-        _("Would the grant be state aid under article 107 of the TFEU?"),
-        "",
-    ),
-    ("local_roots", _("Does the organisation have local roots in the area of the project?"), ""),
-]
-CERTIFICATION_FOLLOW_UPS = {
-    "tax_debts": ("tax_debts_details", _("Describe the debts and how they will be paid")),
-    "in_liquidation": ("in_liquidation_details", _("Describe the situation")),
-    "state_aid": ("state_aid_details", _("Explain why, and under which exemption")),
-    "local_roots": ("local_roots_description", _("Describe the local roots")),
-}
-
-
 class CertificationsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -331,31 +291,53 @@ class CertificationsForm(forms.Form):
 
 class StatementForm(forms.Form):
     not_statutory_task = forms.BooleanField(
-        label=_(
-            "We confirm that the work is not a task the municipality or region must perform by law."
-        ),
+        label=LABELS["not_statutory_task"],
         required=False,
     )
-    statement = _text(_("How the work goes beyond the statutory tasks"), rows=5)
+    statement = _text(LABELS["statement"], rows=5)
 
 
 class FundingForm(forms.Form):
-    other_state_grants = _yes_no(
-        _("Has the organisation applied for or received other state grants for the same activity?")
-    )
-    funder = _text(_("From whom"), rows=0, max_length=200)
-    funding_purpose = _text(_("For what purpose"), rows=2)
-    funding_amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, required=False)
+    other_state_grants = _yes_no(LABELS["other_state_grants"])
+    funder = _text(LABELS["funder"], rows=0, max_length=200)
+    funding_purpose = _text(LABELS["funding_purpose"], rows=2)
+    funding_amount = forms.IntegerField(label=LABELS["funding_amount"], min_value=0, required=False)
     funding_decision_date = forms.DateField(
-        label=_("Expected decision date"), required=False, widget=DateInput()
+        label=LABELS["funding_decision_date"], required=False, widget=DateInput()
     )
     co_funding = _text(
-        _("Other funding of the project"),
+        LABELS["co_funding"],
         rows=3,
         help_text=_("Own contribution, partners' contributions and other sources."),
     )
 
-    FOLLOW_UPS = ("funder", "funding_purpose", "funding_amount", "funding_decision_date")
+    FOLLOW_UPS = FUNDING_FOLLOW_UPS
+
+
+SECTION_FORMS = {
+    "project": ProjectForm,
+    "effect": EffectForm,
+    "certifications": CertificationsForm,
+    "statement": StatementForm,
+    "funding": FundingForm,
+}
+
+
+def field_anchor(section: str, name: str) -> str:
+    """The HTML id of field `name` on a section's page, for links from the submission problems
+    to it; "" for the section as a whole. A radio group is reached by its first option; the
+    budget by its first line's category."""
+    if not name:
+        return ""
+    if section == "budget":
+        return "id_form-0-category"
+    form_class = SECTION_FORMS.get(section)
+    form = form_class() if form_class else None
+    if form is None or name not in form.fields:
+        return f"id_{name}"
+    bound = form[name]
+    radio = isinstance(bound.field.widget, forms.RadioSelect)
+    return f"{bound.auto_id}_0" if radio else bound.auto_id
 
 
 # -- attachments ----------------------------------------------------------------------------------

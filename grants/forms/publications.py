@@ -31,6 +31,12 @@ class PublishForm(forms.Form):
         required=False,
         help_text=_('Shown with the version, e.g. "uppdaterad 25 juni".'),
     )
+    note_en = forms.CharField(
+        label=_("Note in English"),
+        max_length=200,
+        required=False,
+        help_text=_('Shown with the version in the English list, e.g. "updated 25 June".'),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

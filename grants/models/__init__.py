@@ -1,5 +1,6 @@
 from .applications import (
     Application,
+    ApplicationStatus,
     Assessment,
     Attachment,
     BudgetCategory,
@@ -23,6 +24,7 @@ from .rounds import BudgetChange, QuestionSet, Round, Track
 __all__ = [
     "PUBLIC_SECTOR_TYPES",
     "Application",
+    "ApplicationStatus",
     "Assessment",
     "Attachment",
     "BudgetCategory",

@@ -3,7 +3,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.storage import private_storage
-from grants.workflow import ApplicationStatus
+
+
+class ApplicationStatus(models.TextChoices):
+    """An application's states; grants.workflow says which may follow which."""
+
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("supplement requested")
+    IN_ASSESSMENT = "in_assessment", _("in assessment")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
 
 
 class Application(models.Model):

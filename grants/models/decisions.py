@@ -89,6 +89,12 @@ class Decision(models.Model):
     letter_pdf = models.FileField(
         _("decision letter (PDF)"), storage=private_storage, upload_to="letters/", blank=True
     )
+    letter_pdf_en = models.FileField(
+        _("decision letter in English (PDF)"),
+        storage=private_storage,
+        upload_to="letters/",
+        blank=True,
+    )
     created_by = models.ForeignKey(
         "grants.User",
         on_delete=models.PROTECT,

@@ -44,7 +44,12 @@ class Payment(models.Model):
 
 
 class RecoveryClaim(models.Model):
-    """A claim to pay back unused or misused money (återkrav), followed until settled."""
+    """A claim to pay back unused or misused money (återkrav), followed until settled. Its state
+    is read from `settled_at` (no column of its own); grants.workflow moves it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        SETTLED = "settled", _("settled")
 
     grant = models.ForeignKey(
         "grants.Grant",
@@ -66,6 +71,9 @@ class RecoveryClaim(models.Model):
     letter_pdf = models.FileField(
         _("letter (PDF)"), storage=private_storage, upload_to="claims/", blank=True
     )
+    letter_pdf_en = models.FileField(
+        _("letter in English (PDF)"), storage=private_storage, upload_to="claims/", blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
 
@@ -79,3 +87,10 @@ class RecoveryClaim(models.Model):
 
     def __str__(self):
         return f"{self.grant} – {self.amount}"
+
+    @property
+    def status(self) -> str:
+        return self.Status.SETTLED if self.settled_at else self.Status.OPEN
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,7 @@ class Publication(models.Model):
     version = models.PositiveIntegerField(_("version"))
     as_of = models.DateField(_("decisions up to"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    note_en = models.CharField(_("note (English)"), max_length=200, blank=True)
     rows = models.JSONField(_("rows"), default=list, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     total_amount = models.PositiveBigIntegerField(_("total (SEK)"), default=0)
@@ -40,6 +42,12 @@ class Publication(models.Model):
     pdf = models.FileField(_("PDF (Swedish)"), upload_to="lists/", blank=True)
     pdf_en = models.FileField(_("PDF (English)"), upload_to="lists/", blank=True)
     error = models.TextField(_("error"), blank=True)
+    progress = models.JSONField(
+        _("progress"),
+        default=dict,
+        blank=True,
+        help_text=_("While rendering: the PDFs done and the estimated seconds in all."),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     published_by = models.ForeignKey(
         "grants.User",
@@ -73,3 +81,14 @@ class Publication(models.Model):
     def __str__(self):
         scope = self.track.name if self.track_id else _("all tracks")
         return f"{self.round.year} – {scope} – v{self.version}"
+
+    def progress_state(self) -> dict:
+        """PDFs rendered, PDFs in all, and the estimated seconds left, for the publish page."""
+        progress = self.progress or {}
+        estimate = progress.get("estimate_seconds") or 0
+        elapsed = (timezone.now() - self.started_at).total_seconds() if self.started_at else 0
+        return {
+            "done": len(progress.get("languages_done", [])),
+            "total": progress.get("languages", 2),
+            "seconds_left": max(1, round(estimate - elapsed)) if estimate else None,
+        }

@@ -40,12 +40,12 @@ from grants.models import (
 from grants.organisation_types import LEGAL_FORM_DIGITS
 from grants.selectors.portal import SECTION_TITLES, section_display, sections_for
 from grants.selectors.timeline import EVENT_TYPES, timeline
-from grants.workflow import ApplicationStatus
-
-OPEN_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.SUPPLEMENT_REQUESTED,
-    ApplicationStatus.IN_ASSESSMENT,
+from grants.workflow import (
+    MEETING_CLOSED_STATUSES,
+    MEETING_OPEN_STATUSES,
+    OPEN_STATUSES,
+    SUBMITTED_STATUSES,
+    ApplicationStatus,
 )
 
 
@@ -171,7 +171,7 @@ def decided_totals(*, round_: Round) -> dict[int, int]:
     return dict(
         Decision.objects.filter(
             meeting__round=round_,
-            meeting__status=DecisionMeeting.Status.CLOSED,
+            meeting__status__in=MEETING_CLOSED_STATUSES,
             outcome=Decision.Outcome.APPROVED,
         )
         .values_list("application__track_id")
@@ -240,14 +240,13 @@ def status_counts(*, round_: Round) -> dict:
     tracks = list(round_.tracks.all())
     counts = {
         (row["status"], row["track_id"]): row["n"]
-        for row in Application.objects.filter(round=round_)
-        .exclude(status=ApplicationStatus.DRAFT)
+        for row in Application.objects.filter(round=round_, status__in=SUBMITTED_STATUSES)
         .values("status", "track_id")
         .annotate(n=Count("id"))
     }
     rows = []
     for status in ApplicationStatus:
-        if status == ApplicationStatus.DRAFT:
+        if status not in SUBMITTED_STATUSES:
             continue
         per_track = [counts.get((status.value, t.pk), 0) for t in tracks]
         rows.append(
@@ -426,7 +425,9 @@ def case_file(application: Application) -> dict:
         "supplement_requests": list(application.supplement_requests.select_related("requested_by")),
         "decisions": list(application.decisions.select_related("meeting")),
         "open_meetings": list(
-            DecisionMeeting.objects.filter(round_id=application.round_id, status="open")
+            DecisionMeeting.objects.filter(
+                round_id=application.round_id, status__in=MEETING_OPEN_STATUSES
+            )
         ),
     }
 
@@ -448,7 +449,7 @@ def meeting_totals(*, meeting: DecisionMeeting) -> list[dict]:
     rows = []
     for track in round_.tracks.all():
         before = decided.get(track.pk) or 0
-        if meeting.status == DecisionMeeting.Status.CLOSED:
+        if meeting.status in MEETING_CLOSED_STATUSES:
             before -= this_meeting.get(track.pk) or 0
         here = this_meeting.get(track.pk) or 0
         cap = caps[track.pk]

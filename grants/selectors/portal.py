@@ -1,26 +1,18 @@
-"""Reads for the applicant portal: eligibility, the sections of an application as text, what is
-missing before submission, and the snapshot frozen at submission."""
+"""Reads for the applicant portal: eligibility, the sections of an application as text and the
+snapshot frozen at submission. What is missing before submission: grants.services.submission."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grants.access import applications_for_member, organisations_for_user
-from grants.forms.portal import (
-    CERTIFICATION_FOLLOW_UPS,
-    CERTIFICATION_QUESTIONS,
-    EffectForm,
-    FundingForm,
-    ProjectForm,
-    StatementForm,
-)
+from grants.forms.portal import EffectForm, FundingForm, ProjectForm, StatementForm
 from grants.models import (
     Application,
     Attachment,
@@ -32,6 +24,7 @@ from grants.models import (
     Round,
     Track,
 )
+from grants.questions import CERTIFICATION_FOLLOW_UPS, CERTIFICATION_QUESTIONS
 from grants.selectors.timeline import timeline
 from grants.templatetags.delmos import format_sek, tr
 
@@ -227,135 +220,7 @@ def section_display(application: Application, section: str) -> list[tuple[str, s
     return rows
 
 
-# -- before submission ----------------------------------------------------------------------------
-
-
-@dataclass
-class Problem:
-    section: str
-    field: str
-    message: str
-
-    def url(self, application) -> str:
-        path = reverse("portal:application_section", args=[application.pk, self.section])
-        return f"{path}#{self.field}" if self.field else path
-
-
-def application_problems(application: Application, *, now=None) -> list[Problem]:
-    """Everything missing or invalid before the application can be submitted."""
-    now = now or timezone.now()
-    problems: list[Problem] = []
-
-    def need(section, name, message):
-        problems.append(Problem(section, f"id_{name}" if name else "", message))
-
-    round_ = application.round
-    track = application.track
-    if not (round_.status == Round.Status.OPEN and round_.opens_at <= now < round_.closes_at):
-        need("project", "", _("The call for applications is not open."))
-    labels = {"project": ProjectForm.base_fields, "effect": EffectForm.base_fields}
-    for section, names in (
-        ("project", ["project_title", "project_summary", "purpose_and_plan", "target_groups"]),
-        ("effect", ["collaboration", "long_term_effect", "follow_up"]),
-    ):
-        for name in names:
-            if not getattr(application, name).strip():
-                need(
-                    section,
-                    name,
-                    _("Fill in “%(label)s”.") % {"label": labels[section][name].label},
-                )
-    if not application.areas.exists():
-        need("project", "areas", _("Choose at least one municipality where the project works."))
-    start, end = application.start_date, application.end_date
-    if not start:
-        need("project", "start_date", _("Give the start date."))
-    if not end:
-        need("project", "end_date", _("Give the end date."))
-    period = (round_.grant_period_start, round_.grant_period_end)
-    if start and not period[0] <= start <= period[1]:
-        need(
-            "project",
-            "start_date",
-            _("The start date must be within the grant period, %(start)s – %(end)s.")
-            % {"start": _date(period[0]), "end": _date(period[1])},
-        )
-    if end and not period[0] <= end <= period[1]:
-        need(
-            "project",
-            "end_date",
-            _("The end date must be within the grant period, %(start)s – %(end)s.")
-            % {"start": _date(period[0]), "end": _date(period[1])},
-        )
-    years = grant_years(application)
-    if start and end and years is None and (end - start).days > 366:
-        need("project", "end_date", _("This track gives grants for one year at most."))
-    if start and end and years and (end - start).days > 366 * len(years):
-        need(
-            "project",
-            "end_date",
-            _("This track gives grants for %(years)s years at most.") % {"years": len(years)},
-        )
-    lines = list(application.budget_lines.all())
-    if not lines or application.requested_amount <= 0:
-        need("budget", "form-0-category", _("Add the budget lines of the project."))
-    if track.max_per_application and application.requested_amount > track.max_per_application:
-        need(
-            "budget",
-            "",
-            _("The total, %(total)s, is more than the most this track gives, %(max)s.")
-            % {
-                "total": format_sek(application.requested_amount),
-                "max": format_sek(track.max_per_application),
-            },
-        )
-    if years and any(line.year not in years for line in lines):
-        need("budget", "", _("Every budget line needs one of the years of the grant period."))
-    if track.question_set == QuestionSet.CIVIL_SOCIETY:
-        answers = application.answers.get("certifications", {})
-        for key, label, expected in CERTIFICATION_QUESTIONS:
-            value = answers.get(key)
-            if value not in ("yes", "no"):
-                need("certifications", f"{key}_0", _("Answer: %(q)s") % {"q": label})
-            elif expected and value != expected:
-                need(
-                    "certifications",
-                    f"{key}_0",
-                    _("Only organisations that can answer yes may apply: %(q)s") % {"q": label},
-                )
-            follow_up = CERTIFICATION_FOLLOW_UPS.get(key)
-            if follow_up and value == "yes" and not answers.get(follow_up[0], "").strip():
-                need(
-                    "certifications",
-                    follow_up[0],
-                    _("You answered yes: fill in “%(label)s”.") % {"label": follow_up[1]},
-                )
-        kinds = set(application.attachments.values_list("kind", flat=True))
-        if Attachment.Kind.STATUTES not in kinds:
-            need("attachments", "", _("Attach the organisation's statutes."))
-    else:
-        answers = application.answers.get("statement", {})
-        if not answers.get("not_statutory_task"):
-            need(
-                "statement",
-                "not_statutory_task",
-                _("Confirm that the work is not a statutory task."),
-            )
-    funding = application.answers.get("funding", {})
-    if funding.get("other_state_grants") not in ("yes", "no"):
-        need(
-            "funding", "other_state_grants_0", _("Answer whether other state grants are involved.")
-        )
-    elif funding.get("other_state_grants") == "yes":
-        for name in FundingForm.FOLLOW_UPS:
-            if funding.get(name) in (None, ""):
-                need(
-                    "funding",
-                    name,
-                    _("You answered yes: fill in “%(label)s”.")
-                    % {"label": FundingForm.base_fields[name].label},
-                )
-    return problems
+# -- at submission ---------------------------------------------------------------------------------
 
 
 def application_snapshot(application: Application) -> dict:

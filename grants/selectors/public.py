@@ -27,6 +27,7 @@ from grants.models import (
     Track,
 )
 from grants.text import fold
+from grants.workflow import SUBMITTED_STATUSES
 from regions.models import Kommun, Lan
 
 
@@ -65,8 +66,7 @@ class RoundFigures:
 def round_headline_figures(*, round_: Round) -> RoundFigures:
     """Applications received, recipients and kronor granted per track, in two queries."""
     received = dict(
-        Application.objects.filter(round=round_)
-        .exclude(status=Application.Status.DRAFT)
+        Application.objects.filter(round=round_, status__in=SUBMITTED_STATUSES)
         .values_list("track_id")
         .annotate(n=Count("id"))
     )

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from grants.models import Decision, Publication, Round, Track
+from grants.workflow import MEETING_CLOSED_STATUSES
 
 _SWEDISH_ORDER = str.maketrans(
     {"å": "z\x01", "ä": "z\x02", "æ": "z\x02", "ö": "z\x03", "ø": "z\x03"}
@@ -28,7 +29,7 @@ def award_rows(*, round_: Round, track: Track | None, as_of: dt.date) -> list[di
         Decision.objects.filter(
             application__round=round_,
             outcome=Decision.Outcome.APPROVED,
-            meeting__status="closed",
+            meeting__status__in=MEETING_CLOSED_STATUSES,
             meeting__date__lte=as_of,
         )
         .select_related(

@@ -76,6 +76,16 @@ EVENT_TYPES: dict[str, EventType] = {
     "grant.supplemented": EventType(
         _("Supplementary grant"), _("A supplementary grant was awarded.")
     ),
+    "grant.closed": EventType(
+        _("Grant closed"), _("The grant is closed: the final report is approved.")
+    ),
+    "grant.reported": EventType(
+        _("Final report approved; money to be paid back"),
+        _("The final report is approved; the unused money is to be paid back."),
+    ),
+    "grant.recovered": EventType(
+        _("Money paid back; grant recovered"), _("The unused money is paid back.")
+    ),
     "payment.released": EventType(
         _("Instalment released"), _("An instalment was released for payment.")
     ),

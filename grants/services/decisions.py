@@ -3,13 +3,14 @@ Closing makes the decisions final, moves the applications, creates the grants wi
 plan and reports, and after commit renders the decision letters."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants import roles
+from grants import roles, workflow
 from grants.models import (
     Application,
     BudgetChange,
@@ -25,11 +26,9 @@ from grants.selectors.officer import current_caps, decided_totals
 from grants.services import ServiceError
 from grants.services.applications import application_transition
 from grants.services.events import event_record
-from grants.tasks.officer import decision_letter_render
+from grants.tasks.officer import letter_render
 from grants.templatetags.delmos import format_sek
-from grants.workflow import ApplicationStatus
-
-AGENDA_STATUSES = (ApplicationStatus.IN_ASSESSMENT, ApplicationStatus.APPROVED)
+from grants.workflow import AGENDA_STATUSES, MEETING_OPEN_STATUSES, ApplicationStatus
 
 
 def _require_decider(user) -> None:
@@ -39,11 +38,8 @@ def _require_decider(user) -> None:
 
 def _require_open(meeting: DecisionMeeting) -> DecisionMeeting:
     locked = DecisionMeeting.objects.select_for_update().get(pk=meeting.pk)
-    if locked.status != DecisionMeeting.Status.OPEN:
-        raise ServiceError(
-            _("The meeting is closed: its decisions are final. A correction is a new decision."),
-            code="meeting_closed",
-        )
+    if locked.status not in MEETING_OPEN_STATUSES:
+        raise workflow.MEETING.refusal(locked.status, DecisionMeeting.Status.CLOSED)
     return locked
 
 
@@ -151,6 +147,41 @@ def meeting_remove_application(*, meeting: DecisionMeeting, application: Applica
     )
 
 
+@dataclass(frozen=True)
+class DecisionTerms:
+    outcome: str
+    amount: int
+    amount_per_year: dict
+    reasons: str
+
+
+def decision_terms(
+    *, outcome: str, amount: int | None = 0, amount_per_year: dict | None = None, reasons: str = ""
+) -> tuple[DecisionTerms, dict[str, str]]:
+    """The decision rules: the terms as they are recorded (a rejection grants nothing; an amount
+    left out is the sum of the amounts per year) and what is wrong with them, by field
+    ("amount", "amount_per_year", "reasons"; empty when nothing). The decision form shows the
+    same problems at its fields."""
+    per_year = dict(amount_per_year or {})
+    amount = amount or 0
+    problems: dict[str, str] = {}
+    if outcome == Decision.Outcome.REJECTED:
+        amount, per_year = 0, {}
+        if not (reasons or "").strip():
+            problems["reasons"] = _("Give the reasons for a rejection.")
+    else:
+        if per_year and not amount:
+            amount = sum(per_year.values())
+        if amount <= 0:
+            problems["amount"] = _("Give the amount granted.")
+        elif per_year and sum(per_year.values()) != amount:
+            problems["amount_per_year"] = _("The amounts per year must add up to the amount.")
+    terms = DecisionTerms(
+        outcome=outcome, amount=amount, amount_per_year=per_year, reasons=reasons or ""
+    )
+    return terms, problems
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -167,14 +198,12 @@ def decision_record(
     meeting = _require_open(meeting)
     if not meeting.agenda.filter(pk=application.pk).exists():
         raise ServiceError(_("The application is not on this meeting's agenda."))
-    if outcome == Decision.Outcome.REJECTED:
-        amount, amount_per_year = 0, {}
-        if not reasons.strip():
-            raise ServiceError(_("Give the reasons for a rejection."))
-    elif amount <= 0:
-        raise ServiceError(_("Give the amount granted."))
-    if amount_per_year and sum(amount_per_year.values()) != amount:
-        raise ServiceError(_("The amounts per year must add up to the amount."))
+    terms, problems = decision_terms(
+        outcome=outcome, amount=amount, amount_per_year=amount_per_year, reasons=reasons
+    )
+    if problems:
+        raise ServiceError(next(iter(problems.values())), code="invalid_decision")
+    amount, amount_per_year = terms.amount, terms.amount_per_year
     has_grant = Grant.objects.filter(application=application).exists()
     if has_grant and outcome == Decision.Outcome.REJECTED:
         raise ServiceError(_("A supplementary grant can only be approved."))
@@ -232,14 +261,15 @@ def _grant_plan(grant: Grant, round_: Round) -> None:
     today = timezone.localdate()
     Payment.objects.bulk_create(
         [
-            Payment(
+            workflow.new(
+                Payment,
+                status=Payment.Status.RELEASED if n == 1 else Payment.Status.PLANNED,
                 grant=grant,
                 number=n,
                 due_date=today
                 if n == 1
                 else (round_.progress_report_due or round_.grant_period_start),
                 amount=amount,
-                status=Payment.Status.RELEASED if n == 1 else Payment.Status.PLANNED,
                 released_at=timezone.now() if n == 1 else None,
                 requires_progress_report=n > 1,
             )
@@ -286,14 +316,15 @@ def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
         )
         grant.save(update_fields=["amount_total", "last_decided_on", "has_supplementary"])
         last = grant.payments.order_by("-number").first()
-        Payment.objects.create(
+        workflow.new(
+            Payment,
+            status=Payment.Status.RELEASED,
             grant=grant,
             number=(last.number + 1) if last else 1,
             due_date=timezone.localdate(),
             amount=decision.amount,
-            status=Payment.Status.RELEASED,
             released_at=timezone.now(),
-        )
+        ).save()
         event_record(
             action="grant.supplemented",
             actor=decision.created_by,
@@ -349,20 +380,17 @@ def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
             )
         if decision.outcome == Decision.Outcome.APPROVED:
             _grant_apply(decision, meeting)
-    meeting.status = DecisionMeeting.Status.CLOSED
-    meeting.closed_at = timezone.now()
     meeting.closed_by = user
-    meeting.save(update_fields=["status", "closed_at", "closed_by"])
-    event_record(
-        action="meeting.closed",
-        actor=user,
-        round=meeting.round,
-        target=str(meeting),
+    workflow.transition(
+        meeting,
+        DecisionMeeting.Status.CLOSED,
+        user=user,
         data={"meeting": meeting.pk, "decisions": len(decisions)},
+        fields=["closed_by"],
     )
 
     ids = [d.pk for d in decisions]
-    transaction.on_commit(lambda: [decision_letter_render.delay(decision_id=i) for i in ids])
+    transaction.on_commit(lambda: [letter_render.delay(kind="decision", object_id=i) for i in ids])
     return meeting
 
 

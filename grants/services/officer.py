@@ -22,7 +22,7 @@ from grants.models import (
 from grants.services import ServiceError, StaleVersion
 from grants.services.applications import application_transition
 from grants.services.events import event_record
-from grants.workflow import ApplicationStatus
+from grants.workflow import OPEN_STATUSES, ApplicationStatus
 
 ASSESSMENT_FIELDS = (
     "formal_requirements_met",
@@ -86,11 +86,7 @@ def assessment_save(
     one); if someone saved in between, StaleVersion carries their version to merge with."""
     _require_officer(user)
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.status not in (
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.SUPPLEMENT_REQUESTED,
-        ApplicationStatus.IN_ASSESSMENT,
-    ):
+    if locked.status not in OPEN_STATUSES:
         raise ServiceError(_("A decided or withdrawn application can no longer be assessed."))
     assessment = Assessment.objects.select_for_update().filter(application=locked).first()
     if assessment is None:

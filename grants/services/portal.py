@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from grants import workflow
 from grants.emails import email_send
 from grants.models import (
     Application,
@@ -20,13 +21,13 @@ from grants.models import (
     Report,
     SupplementRequest,
 )
-from grants.selectors.portal import application_problems, application_snapshot
-from grants.services import ServiceError, StaleVersion
+from grants.selectors.portal import application_snapshot
+from grants.services import ServiceError, StaleVersion, submission
 from grants.services.accounts import absolute_url
 from grants.services.applications import application_transition
 from grants.services.events import event_record
 from grants.tasks.portal import application_receipt_pdf
-from grants.workflow import ApplicationStatus
+from grants.workflow import EDITABLE_STATUSES, ApplicationStatus
 
 DRAFT_SAVED_ELSEWHERE = gettext_lazy(
     "Someone saved this section in another window or on another device after you "
@@ -66,7 +67,7 @@ def _locked_draft(
         .select_related("round", "track", "organisation")
         .get(pk=application.pk)
     )
-    if locked.status != ApplicationStatus.DRAFT:
+    if locked.status not in EDITABLE_STATUSES:
         raise ServiceError(
             _("The application has been submitted and can no longer be changed."),
             code="not_editable",
@@ -189,7 +190,7 @@ def attachment_add(
     *, application: Application, upload, kind: str, content_type: str, user, supplement=None
 ) -> Attachment:
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if supplement is None and locked.status != ApplicationStatus.DRAFT:
+    if supplement is None and locked.status not in EDITABLE_STATUSES:
         raise ServiceError(
             _("The application has been submitted and can no longer be changed."),
             code="not_editable",
@@ -251,11 +252,11 @@ def application_submit(
         .select_related("round", "track", "organisation")
         .get(pk=application.pk)
     )
-    if locked.status != ApplicationStatus.DRAFT:
+    if locked.status not in EDITABLE_STATUSES:
         return locked, False
     if expected_version is not None and expected_version != locked.version:
         raise StaleVersion(DRAFT_SAVED_ELSEWHERE, current=locked)
-    problems = application_problems(locked)
+    problems = submission.submission_problems(locked)
     if problems:
         raise ServiceError(
             _("The application is not complete: %(count)s things are missing.")
@@ -342,20 +343,16 @@ def report_submit(*, grant: Grant, kind: str, user, results: str, money_used: in
     report, _created = Report.objects.select_for_update().get_or_create(
         grant=grant, kind=kind, defaults={"due_date": due}
     )
-    if report.submitted_at is not None and report.review_status != Report.Review.RETURNED:
-        raise ServiceError(_("The report has already been submitted."), code="submitted")
+    step = workflow.check(report, Report.Review.PENDING, user=user)
     report.answers = {**report.answers, "results": results}
     report.money_used = money_used
-    report.submitted_at = timezone.now()
     report.submitted_by = user
-    report.review_status = Report.Review.PENDING
-    report.save()
-    event_record(
-        action=f"report.{kind}_submitted",
-        actor=user,
-        application=grant.application,
-        grant=grant,
+    report.grant = grant
+    workflow.apply(
+        report,
+        step,
+        user=user,
         data={"money_used": money_used, "unused": report_unused(grant, report)},
-        visible_to_applicant=True,
+        fields=["answers", "money_used", "submitted_by"],
     )
     return report

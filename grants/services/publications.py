@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants import workflow
 from grants.models import Publication, Round, Track
 from grants.selectors.publications import award_rows
 from grants.services import ServiceError
@@ -44,6 +45,7 @@ def publication_publish(
     track: Track | None = None,
     as_of: dt.date | None = None,
     note: str = "",
+    note_en: str = "",
     user=None,
     published_at: dt.datetime | None = None,
     is_demo: bool = False,
@@ -52,7 +54,8 @@ def publication_publish(
     made up to `as_of` (default: today). Returns the new versions; rendering starts on commit."""
     as_of = as_of or timezone.localdate()
     note = (note or "").strip()
-    if len(note) > 200:
+    note_en = (note_en or "").strip()
+    if len(note) > 200 or len(note_en) > 200:
         raise ServiceError(_("The note may be at most 200 characters."), code="note")
     if track is not None and track.round_id != round_.pk:
         raise ServiceError(_("The track does not belong to this round."), code="track")
@@ -77,11 +80,11 @@ def publication_publish(
                 version=latest + 1,
                 as_of=as_of,
                 note=note,
+                note_en=note_en,
                 rows=rows,
                 row_count=len(rows),
                 total_amount=sum(row["total"] for row in rows),
                 content_hash=snapshot_hash(round_=round_, track=scope, as_of=as_of, rows=rows),
-                status=Publication.Status.PENDING,
                 published_by=user if user is not None and user.is_authenticated else None,
                 published_at=published_at or timezone.now(),
                 is_demo=is_demo,
@@ -99,6 +102,7 @@ def publication_publish(
                     "rows": publication.row_count,
                     "total": publication.total_amount,
                     "note": note,
+                    "note_en": note_en,
                 },
             )
             transaction.on_commit(lambda pk=publication.pk: _enqueue(pk))
@@ -110,17 +114,13 @@ def publication_retry(*, publication: Publication, user=None) -> Publication:
     """Queue a failed publication again."""
     with transaction.atomic():
         publication = Publication.objects.select_for_update().get(pk=publication.pk)
-        if publication.status != Publication.Status.FAILED:
-            raise ServiceError(_("Only a failed publication can be retried."), code="not_failed")
-        publication.status = Publication.Status.PENDING
         publication.error = ""
-        publication.save(update_fields=["status", "error"])
-        event_record(
-            action="publication.retried",
-            actor=user,
-            round=publication.round,
-            target=str(publication),
+        workflow.transition(
+            publication,
+            Publication.Status.PENDING,
+            user=user,
             data={"publication": publication.pk},
+            fields=["error"],
         )
         transaction.on_commit(lambda: _enqueue(publication.pk))
     return publication

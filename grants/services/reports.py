@@ -7,12 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants import roles
+from grants import roles, workflow
 from grants.models import Grant, RecoveryClaim, Report
 from grants.services import ServiceError
 from grants.services.events import event_record
 from grants.services.payments import payments_release_after_progress_report
-from grants.tasks.officer import recovery_letter_render
+from grants.tasks.officer import letter_render
 
 RECOVERY_DAYS = 30
 
@@ -25,28 +25,23 @@ def report_review(*, report: Report, user, approve: bool, notes: str = "") -> Re
     locked = (
         Report.objects.select_for_update().select_related("grant__application").get(pk=report.pk)
     )
-    if locked.review_status != Report.Review.PENDING:
-        raise ServiceError(
-            _("Only a submitted report awaiting review can be reviewed; this one is %(status)s.")
-            % {"status": locked.get_review_status_display()}
-        )
+    target = Report.Review.APPROVED if approve else Report.Review.RETURNED
+    step = workflow.check(locked, target, user=user)
     if not approve and not notes.strip():
         raise ServiceError(_("Say what must be changed when returning a report."))
     grant = Grant.objects.select_for_update().get(pk=locked.grant_id)
     if approve and locked.kind == Report.Kind.FINAL and locked.money_used is None:
         raise ServiceError(_("The final report does not say how much money was used."))
-    locked.review_status = Report.Review.APPROVED if approve else Report.Review.RETURNED
+    grant.application = locked.grant.application
+    locked.grant = grant
     locked.reviewed_by = user
-    locked.reviewed_at = timezone.now()
     locked.review_notes = notes
-    locked.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_notes"])
-    event_record(
-        action="report.approved" if approve else "report.returned",
-        actor=user,
-        application=grant.application,
-        grant=grant,
+    workflow.apply(
+        locked,
+        step,
+        user=user,
         data={"report": locked.pk, "kind": locked.kind, **({"notes": notes} if notes else {})},
-        visible_to_applicant=True,
+        fields=["reviewed_by", "review_notes"],
     )
     if approve and locked.kind == Report.Kind.PROGRESS:
         payments_release_after_progress_report(grant=grant, user=user)
@@ -54,10 +49,9 @@ def report_review(*, report: Report, user, approve: bool, notes: str = "") -> Re
         unused = grant.amount_total - locked.money_used
         if unused > 0:
             recovery_claim_create(grant=grant, report=locked, amount=unused, user=user)
-            grant.status = Grant.Status.REPORTED
+            workflow.transition(grant, Grant.Status.REPORTED, user=user, data={"unused": unused})
         else:
-            grant.status = Grant.Status.CLOSED
-        grant.save(update_fields=["status"])
+            workflow.transition(grant, Grant.Status.CLOSED, user=user)
     return locked
 
 
@@ -80,7 +74,7 @@ def recovery_claim_create(*, grant: Grant, report: Report, amount: int, user) ->
         visible_to_applicant=True,
     )
 
-    transaction.on_commit(lambda: recovery_letter_render.delay(claim_id=claim.pk))
+    transaction.on_commit(lambda: letter_render.delay(kind="recovery", object_id=claim.pk))
     return claim
 
 
@@ -94,20 +88,15 @@ def recovery_claim_settle(*, claim: RecoveryClaim, user) -> RecoveryClaim:
         .select_related("grant__application")
         .get(pk=claim.pk)
     )
-    if locked.settled_at:
-        raise ServiceError(_("The claim is settled already."))
-    locked.settled_at = timezone.now()
-    locked.save(update_fields=["settled_at"])
-    grant = locked.grant
-    if not grant.recovery_claims.filter(settled_at__isnull=True).exists():
-        grant.status = Grant.Status.RECOVERED
-        grant.save(update_fields=["status"])
-    event_record(
-        action="recovery.settled",
-        actor=user,
-        application=grant.application,
-        grant=grant,
+    grant = Grant.objects.select_for_update().get(pk=locked.grant_id)
+    grant.application = locked.grant.application
+    locked.grant = grant
+    workflow.transition(
+        locked,
+        RecoveryClaim.Status.SETTLED,
+        user=user,
         data={"claim": locked.pk, "amount": locked.amount},
-        visible_to_applicant=True,
     )
+    if not grant.recovery_claims.filter(settled_at__isnull=True).exists():
+        workflow.transition(grant, Grant.Status.RECOVERED, user=user)
     return locked

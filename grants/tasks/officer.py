@@ -1,89 +1,135 @@
-"""Decision letters: rendered as PDF after the meeting closes, then e-mailed to the applicant."""
+"""Letters: a decision or recovery letter rendered as PDF from its decision, then e-mailed to
+the organisation's members. One task for every kind of letter (LETTERS says what differs)."""
+
+from dataclasses import dataclass
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import translation
 
+from grants import letters
 from grants.emails import email_send
 from grants.models import Decision, RecoveryClaim, User
 from grants.pdf import render_pdf
 from grants.services.events import event_record
+from grants.tasks.publications import page_counter_css
+
+
+@dataclass(frozen=True)
+class LetterKind:
+    model: type
+    related: tuple[str, ...]
+    template: str
+    file_prefix: str
+    event: str
+    email: str
+    context_name: str
+
+    def application(self, obj):
+        return obj.application if self.model is Decision else obj.grant.application
+
+    def context(self, obj) -> dict:
+        if self.model is Decision:
+            return letters.decision_letter_context(obj)
+        return letters.recovery_letter_context(obj)
+
+
+LETTERS = {
+    "decision": LetterKind(
+        model=Decision,
+        related=(
+            "application__organisation",
+            "application__round",
+            "application__track",
+            "application__assigned_officer",
+            "meeting__closed_by",
+            "created_by",
+        ),
+        template="pdf/decision_letter.html",
+        file_prefix="decision",
+        event="decision.letter_sent",
+        email="officer_decision",
+        context_name="decision",
+    ),
+    "recovery": LetterKind(
+        model=RecoveryClaim,
+        related=(
+            "grant__application__organisation",
+            "grant__application__round",
+            "grant__application__track",
+            "grant__application__assigned_officer",
+        ),
+        template="pdf/recovery_letter.html",
+        file_prefix="claim",
+        event="recovery.letter_sent",
+        email="officer_recovery",
+        context_name="claim",
+    ),
+}
+
+
+def render_letter(kind: str, obj, language: str = "sv") -> bytes:
+    """The letter for `obj` (a Decision or RecoveryClaim) as a tagged PDF in `language`."""
+    spec = LETTERS[kind]
+    with translation.override(language):  # labels taken from the data are in the letter's language
+        context = {**spec.context(obj), "page_counter": page_counter_css(language)}
+    return render_pdf(spec.template, context, language=language)
+
+
+def wants_english(organisation_id: int) -> bool:
+    """An English copy is made when a member of the organisation reads Delmos in English."""
+    return User.objects.filter(
+        memberships__organisation_id=organisation_id, is_active=True, language="en"
+    ).exists()
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def decision_letter_render(self, *, decision_id: int) -> bool:
-    """Render one decision letter and e-mail the organisation's members. Idempotent: a decision
-    that has its letter already is left alone (returns False)."""
+def letter_render(self, *, kind: str, object_id: int, notify: bool = True) -> bool:
+    """Render one letter (Swedish, and an English copy on request) and e-mail the organisation's
+    members. Idempotent: an object that has its letter already is left alone (returns False)."""
+    spec = LETTERS[kind]
     with transaction.atomic():
-        decision = (
-            Decision.objects.select_for_update(of=("self",))
-            .select_related(
-                "application__organisation", "application__round", "application__track", "meeting"
-            )
-            .get(pk=decision_id)
+        obj = (
+            spec.model.objects.select_for_update(of=("self",))
+            .select_related(*spec.related)
+            .get(pk=object_id)
         )
-        if decision.letter_pdf:
+        if obj.letter_pdf:
             return False
-        application = decision.application
-        language = "sv"
-        pdf = render_pdf(
-            "officer/pdf/decision_letter.html",
-            {"decision": decision, "application": application},
-            language=language,
+        application = spec.application(obj)
+        obj.letter_pdf.save(
+            f"{spec.file_prefix}-{obj.pk}.pdf", ContentFile(render_letter(kind, obj)), save=False
         )
-        decision.letter_pdf.save(f"decision-{decision.pk}.pdf", ContentFile(pdf), save=False)
-        decision.save(update_fields=["letter_pdf"])
-        event_record(
-            action="decision.letter_sent",
-            application=application,
-            data={"decision": decision.pk},
-            visible_to_applicant=True,
-        )
-        for recipient in User.objects.filter(
-            memberships__organisation_id=application.organisation_id, is_active=True
-        ):
-            email_send(
-                to=recipient.email,
-                template="officer_decision",
-                context={"decision": decision, "application": application, "recipient": recipient},
-                language=recipient.language,
+        fields = ["letter_pdf"]
+        if wants_english(application.organisation_id):
+            obj.letter_pdf_en.save(
+                f"{spec.file_prefix}-{obj.pk}.en.pdf",
+                ContentFile(render_letter(kind, obj, "en")),
+                save=False,
             )
-    return True
-
-
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def recovery_letter_render(self, *, claim_id: int) -> bool:
-    """Render the recovery claim letter and e-mail the organisation's members. Idempotent."""
-    with transaction.atomic():
-        claim = (
-            RecoveryClaim.objects.select_for_update(of=("self",))
-            .select_related("grant__application__organisation", "grant__application__round")
-            .get(pk=claim_id)
-        )
-        if claim.letter_pdf:
-            return False
-        application = claim.grant.application
-        pdf = render_pdf(
-            "officer/pdf/recovery_letter.html",
-            {"claim": claim, "grant": claim.grant, "application": application},
-            language="sv",
-        )
-        claim.letter_pdf.save(f"claim-{claim.pk}.pdf", ContentFile(pdf), save=False)
-        claim.save(update_fields=["letter_pdf"])
+            fields.append("letter_pdf_en")
+        obj.save(update_fields=fields)
+        extra = {"grant": obj.grant} if spec.model is RecoveryClaim else {}
         event_record(
-            action="recovery.letter_sent",
+            action=spec.event,
             application=application,
-            grant=claim.grant,
-            data={"claim": claim.pk},
+            data={spec.context_name: obj.pk, "english": "letter_pdf_en" in fields},
             visible_to_applicant=True,
+            **extra,
         )
-        for recipient in User.objects.filter(
-            memberships__organisation_id=application.organisation_id, is_active=True
-        ):
-            email_send(
-                to=recipient.email,
-                template="officer_recovery",
-                context={"claim": claim, "application": application, "recipient": recipient},
-                language=recipient.language,
-            )
+        if notify:
+            for recipient in User.objects.filter(
+                memberships__organisation_id=application.organisation_id, is_active=True
+            ):
+                email_send(
+                    to=recipient.email,
+                    template=spec.email,
+                    context={
+                        spec.context_name: obj,
+                        "application": application,
+                        "recipient": recipient,
+                    },
+                    language=recipient.language,
+                )
     return True

@@ -23,14 +23,18 @@ from pathlib import Path
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
+from grants import workflow
 from grants.models import OrganisationType, Publication
 from grants.pdf import render_pdf
-from grants.services.events import event_record
+from grants.selectors.publications import ALL_TRACKS
+from grants.workflow import PUBLICATION_CLAIMABLE_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,16 @@ def file_name(publication: Publication, language: str) -> str:
 def write_atomically(name: str, data: bytes) -> str:
     """Write `data` under the storage `name`: to a temporary file first, then renamed into place,
     so a reader sees the old file or the whole new one, never a part. Returns its SHA-256."""
-    target = Path(default_storage.path(name))
+    try:
+        target = Path(default_storage.path(name))
+    except NotImplementedError:
+        # Object storage (STORAGES, e.g. S3): a PUT replaces the object whole, never in part.
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        saved = default_storage.save(name, ContentFile(data))
+        if saved != name:
+            raise RuntimeError(f"storage saved {name!r} as {saved!r}") from None
+        return hashlib.sha256(data).hexdigest()
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.part"):  # from a worker killed mid-write
         leftover.unlink(missing_ok=True)
@@ -120,10 +133,49 @@ def list_context(publication: Publication) -> dict:
     }
 
 
+def public_version_url(publication: Publication, language: str) -> str:
+    """The version's public page, from SITE_URL (never from a request's host)."""
+    scope = publication.track.code if publication.track_id else ALL_TRACKS
+    with override(language):
+        path = reverse(
+            "publications:version",
+            kwargs={"year": publication.round.year, "scope": scope, "version": publication.version},
+        )
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def render_publication_pdf(publication: Publication, language: str) -> bytes:
     context = list_context(publication)
     context["page_counter"] = page_counter_css(language)
+    context["public_url"] = public_version_url(publication, language)
     return render_pdf("pdf/award_list.html", context, language=language)
+
+
+DEFAULT_SECONDS_PER_ROW = 0.02  # one PDF, before any list has been rendered on this machine
+
+
+def estimate_seconds(publication: Publication) -> int:
+    """Seconds to render both PDFs of `publication`, from the last list rendered here."""
+    last = (
+        Publication.objects.filter(
+            status=Publication.Status.DONE, row_count__gt=0, started_at__isnull=False
+        )
+        .exclude(finished_at=None)
+        .order_by("-finished_at")
+        .values("row_count", "started_at", "finished_at")
+        .first()
+    )
+    per_row = DEFAULT_SECONDS_PER_ROW * len(LANGUAGES)
+    if last:
+        per_row = (last["finished_at"] - last["started_at"]).total_seconds() / last["row_count"]
+    return max(1, round(per_row * max(publication.row_count, 1)))
+
+
+def _progress(publication_id: int, **values) -> None:
+    publication = Publication.objects.only("progress").get(pk=publication_id)
+    Publication.objects.filter(pk=publication_id).update(
+        progress={**(publication.progress or {}), **values}
+    )
 
 
 def _claim(publication_id: int) -> Publication | None:
@@ -134,50 +186,42 @@ def _claim(publication_id: int) -> Publication | None:
             .filter(pk=publication_id)
             .first()
         )
-        if publication is None or publication.status in (
-            Publication.Status.DONE,
-            Publication.Status.FAILED,
-        ):
+        if publication is None or publication.status not in PUBLICATION_CLAIMABLE_STATUSES:
             return None
-        publication.status = Publication.Status.RENDERING
-        publication.started_at = timezone.now()
         publication.attempts += 1
-        publication.save(update_fields=["status", "started_at", "attempts"])
+        publication.progress = {
+            "languages": len(LANGUAGES),
+            "languages_done": [],
+            "estimate_seconds": estimate_seconds(publication),
+        }
+        workflow.transition(
+            publication,
+            Publication.Status.RENDERING,
+            data={"publication": publication.pk, "attempt": publication.attempts},
+            fields=["attempts", "progress"],
+        )
     return publication
 
 
 def _settle(publication_id: int, *, status: str, error: str = "", files=None) -> None:
     with transaction.atomic():
-        publication = Publication.objects.select_for_update().get(pk=publication_id)
-        publication.status = status
+        publication = (
+            Publication.objects.select_for_update(of=("self",))
+            .select_related("round", "track")
+            .get(pk=publication_id)
+        )
         publication.error = error
-        fields = ["status", "error"]
-        if status in (Publication.Status.DONE, Publication.Status.FAILED):
-            publication.finished_at = timezone.now()
-            fields.append("finished_at")
+        fields = ["error"]
+        data = {"publication": publication.pk}
         if files:
             publication.pdf.name = files["sv"][0]
             publication.pdf_en.name = files["en"][0]
             fields += ["pdf", "pdf_en"]
-        publication.save(update_fields=fields)
-        if status == Publication.Status.DONE:
-            event_record(
-                action="publication.rendered",
-                round=publication.round,
-                target=str(publication),
-                data={
-                    "publication": publication.pk,
-                    "attempts": publication.attempts,
-                    "files": {lang: {"name": n, "sha256": h} for lang, (n, h) in files.items()},
-                },
-            )
-        elif status == Publication.Status.FAILED:
-            event_record(
-                action="publication.failed",
-                round=publication.round,
-                target=str(publication),
-                data={"publication": publication.pk, "error": error[:500]},
-            )
+            data["attempts"] = publication.attempts
+            data["files"] = {lang: {"name": n, "sha256": h} for lang, (n, h) in files.items()}
+        if error:
+            data["error"] = error[:500]
+        workflow.transition(publication, status, data=data, fields=fields)
 
 
 @shared_task(
@@ -202,6 +246,7 @@ def publication_render(self, publication_id: int) -> str:
                 data = render_publication_pdf(publication, language)
                 name = file_name(publication, language)
                 files[language] = (name, write_atomically(name, data))
+                _progress(publication_id, languages_done=list(files))
         except SoftTimeLimitExceeded:
             _settle(
                 publication_id,

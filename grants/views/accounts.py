@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -79,6 +80,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "email/password_reset_subject.txt"
     email_template_name = "email/password_reset_body.txt"
     html_email_template_name = "email/password_reset_body.html"
+
+    @property
+    def extra_email_context(self):
+        # The link is built from SITE_URL, never from the request's Host header (issue 12).
+        return {"site_url": settings.SITE_URL}
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -6,6 +6,7 @@ import secrets
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,14 +34,15 @@ from grants.forms.portal import (
     ReportForm,
     StatementForm,
     SupplementAnswerForm,
+    field_anchor,
 )
 from grants.models import Membership, Report
 from grants.selectors import portal as selectors
-from grants.services import ServiceError, StaleVersion
+from grants.services import ServiceError, StaleVersion, submission
 from grants.services import organisations as org_services
 from grants.services import portal as services
 from grants.services.applications import application_transition
-from grants.workflow import ApplicationStatus, allowed_targets
+from grants.workflow import EDITABLE_STATUSES, WITHDRAWABLE_STATUSES, ApplicationStatus
 
 SIMPLE_FORMS = {
     "project": ProjectForm,
@@ -208,7 +210,7 @@ def application_section(request, pk, section):
     application = application_for_member_or_404(request.user, pk)
     if section not in selectors.sections_for(application.track):
         raise Http404
-    if application.status != ApplicationStatus.DRAFT:
+    if application.status not in EDITABLE_STATUSES:
         return redirect("portal:application", pk=application.pk)
     if section == "attachments":
         return _attachments(request, application)
@@ -348,19 +350,26 @@ def _all_sections(application):
     ]
 
 
+def _problem_link(application, problem) -> str:
+    """Where a submission problem is put right: its section's page, at the field."""
+    url = reverse("portal:application_section", args=[application.pk, problem.section])
+    anchor = field_anchor(problem.section, problem.field)
+    return f"{url}#{anchor}" if anchor else url
+
+
 @member_required
 def application_review(request, pk):
     """The check before submission, with every missing item linked, and a read-only preview."""
     application = application_for_member_or_404(request.user, pk)
-    if application.status != ApplicationStatus.DRAFT:
+    if application.status not in EDITABLE_STATUSES:
         return redirect("portal:application", pk=application.pk)
-    problems = selectors.application_problems(application)
+    problems = submission.submission_problems(application)
     return render(
         request,
         "portal/application_review.html",
         {
             "application": application,
-            "problems": [(p, p.url(application)) for p in problems],
+            "problems": [(p, _problem_link(application, p)) for p in problems],
             "preview": _all_sections(application),
             "sections": [
                 (key, selectors.SECTION_TITLES[key])
@@ -405,10 +414,10 @@ def application_detail(request, pk):
         "portal/application.html",
         {
             "application": application,
-            "is_draft": application.status == ApplicationStatus.DRAFT,
-            "can_withdraw": ApplicationStatus.WITHDRAWN in allowed_targets(application.status),
+            "is_draft": application.status in EDITABLE_STATUSES,
+            "can_withdraw": application.status in WITHDRAWABLE_STATUSES,
             "resume_section": selectors.last_section(application)
-            if application.status == ApplicationStatus.DRAFT
+            if application.status in EDITABLE_STATUSES
             else None,
             "history": selectors.applicant_history(application),
             "open_supplements": selectors.open_supplement_requests(application),

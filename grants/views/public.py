@@ -14,7 +14,7 @@ from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import condition, require_safe
 
 from grants import charts, opendata
 from grants.filters.public import PAGE_SIZE, GrantFilter, PageForm, filter_lookups
@@ -91,6 +91,24 @@ def public_cache(view):
     return wrapper
 
 
+def _open_data_etag(request, *args, **kwargs) -> str:
+    """Changes with any public data (the fingerprint), the language and the query string."""
+    raw = "|".join([get_language() or "", request.get_full_path(), repr(_fingerprint(request))])
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _open_data_last_modified(request, *args, **kwargs):
+    """The data's last change (grants/opendata.py), computed once per data fingerprint."""
+    return _cached(request, "open-data-modified", None, lambda: opendata.data_dates()[1])
+
+
+# Open data is fetched by harvesters: ETag and Last-Modified, and 304 Not Modified when they
+# send If-None-Match or If-Modified-Since and nothing changed.
+open_data_conditional = condition(
+    etag_func=_open_data_etag, last_modified_func=_open_data_last_modified
+)
+
+
 def home(request):
     """The front door: the latest decided round's headline figures, computed from the database."""
     round_ = selectors.featured_round()
@@ -159,6 +177,7 @@ def award_list(request):
 
 
 @require_safe
+@open_data_conditional
 def award_list_csv(request):
     _filterset, queryset = _filtered(request)
     response = StreamingHttpResponse(
@@ -169,6 +188,7 @@ def award_list_csv(request):
 
 
 @require_safe
+@open_data_conditional
 @public_cache
 def award_list_json(request):
     _filterset, queryset = _filtered(request)
@@ -327,6 +347,7 @@ def opendata_page(request):
 
 
 @require_safe
+@open_data_conditional
 @public_cache
 def opendata_360giving(request):
     response = HttpResponse(

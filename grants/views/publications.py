@@ -67,6 +67,7 @@ def manage(request):
                 track=form.cleaned_data["track"],
                 as_of=form.cleaned_data["as_of"],
                 note=form.cleaned_data["note"],
+                note_en=form.cleaned_data["note_en"],
                 user=request.user,
             )
         except ServiceError as exc:

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from stdnum import luhn
 
+from grants import workflow
 from grants.demo import PROJECT_THEMES, STOCKHOLM
+from grants.demo.applications import DECIDED_PATH
 from grants.models import (
     Application,
     Decision,
@@ -34,6 +36,11 @@ CIVIL_PREFIXES = [
     "Fritidsgården",
     "Studieförbundet",
 ]
+
+
+def _saved(obj):
+    obj.save()
+    return obj
 
 
 def _org_number(serial: int, first: str) -> str:
@@ -105,8 +112,13 @@ class Command(BaseCommand):
                     )
                 )
             meetings[year] = [
-                DecisionMeeting.objects.create(
-                    round=round_, date=dt.date(year, 6, day), status=DecisionMeeting.Status.CLOSED
+                _saved(
+                    workflow.new(
+                        DecisionMeeting,
+                        history=(DecisionMeeting.Status.OPEN, DecisionMeeting.Status.CLOSED),
+                        round=round_,
+                        date=dt.date(year, 6, day),
+                    )
                 )
                 for day in (12, 25)
             ]
@@ -167,11 +179,12 @@ class Command(BaseCommand):
                         rng.sample(by_lan[org.seat.lan_id], k=min(2, len(by_lan[org.seat.lan_id])))
                     )
                 apps.append(
-                    Application(
+                    workflow.new(
+                        Application,
+                        history=DECIDED_PATH,
                         round=round_,
                         track=track,
                         organisation=org,
-                        status=Application.Status.APPROVED,
                         case_sequence=seq,
                         case_number=f"BENCH {round_.year}/{seq}",
                         project_title=f"{theme} i {org.seat.name}",
@@ -205,7 +218,6 @@ class Command(BaseCommand):
                         awarded_on=first.date,
                         last_decided_on=second.date if supplement else first.date,
                         has_supplementary=supplement,
-                        status=Grant.Status.ACTIVE,
                     )
                 )
                 # bulk_create skips Grant.save(): fill the listing copies here.

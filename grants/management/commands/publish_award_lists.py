@@ -23,8 +23,9 @@ class Command(BaseCommand):
             help="take the decisions made up to this date (YYYY-MM-DD); default today",
         )
         parser.add_argument("--note", required=True, help='e.g. "uppdaterad 25 juni"')
+        parser.add_argument("--note-en", default="", help='the note in English: "updated 25 June"')
 
-    def handle(self, *args, year, track, as_of, note, **options):
+    def handle(self, *args, year, track, as_of, note, note_en, **options):
         rounds = list(Round.objects.filter(year=year))
         if len(rounds) != 1:
             raise CommandError(f"Expected one round for {year}, found {len(rounds)}.")
@@ -36,7 +37,9 @@ class Command(BaseCommand):
                 codes = ", ".join(round_.tracks.values_list("code", flat=True))
                 raise CommandError(f"No track {track!r} in {year}; the tracks are: {codes}.")
         try:
-            publications = publication_publish(round_=round_, track=scope, as_of=as_of, note=note)
+            publications = publication_publish(
+                round_=round_, track=scope, as_of=as_of, note=note, note_en=note_en
+            )
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
         for publication in publications:

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from grants.forms import portal as portal_forms
-from grants.selectors.portal import SECTION_TITLES, application_problems, sections_for
+from grants.selectors.portal import SECTION_TITLES, sections_for
 from grants.services.portal import application_save_section, attachment_add
+from grants.services.submission import submission_problems
 from regions.models import Kommun
 from tests import factories
 
@@ -160,7 +161,7 @@ def test_every_answer_of_every_section_reads_as_the_applicant_saw_it(
         factories.make_application(track=track, organisation=organisation, project_title=""),
         applicant,
     )
-    assert application_problems(application) == []
+    assert submission_problems(application) == []
     application = submit(application)
     client.force_login(case_officer)
     prefix = "" if language == "sv" else "/en"

@@ -138,6 +138,13 @@ def test_final_report_with_unused_money_creates_a_claim_with_a_letter_until_sett
     claim.refresh_from_db()
     grant.refresh_from_db()
     assert claim.settled_at is not None and grant.status == "recovered"
+    officer_timeline = client.get(f"/handlaggning/bidrag/{grant.pk}/").content.decode()
+    assert "Pengarna återbetalda; bidraget återkrävt" in officer_timeline
+    client.force_login(applicant)
+    history = client.get(f"/portal/ansokningar/{grant.application.pk}/").content.decode()
+    assert "Slutrapporten är godkänd; de pengar som inte använts ska betalas tillbaka." in history
+    assert "De pengar som inte använts är återbetalda." in history
+    assert "grant.re" not in history
 
 
 def test_final_report_using_everything_closes_the_grant(client, case_officer, grant):

@@ -17,7 +17,7 @@ from grants.models import (
 from grants.selectors.officer import decision_form_initial
 from grants.services import ServiceError
 from grants.services.decisions import meeting_close
-from grants.tasks.officer import decision_letter_render
+from grants.tasks.officer import letter_render
 from tests import factories
 
 from .conftest import submit
@@ -173,7 +173,7 @@ def test_letter_task_is_idempotent(client, meeting, track, django_capture_on_com
         client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
     decision = Decision.objects.get()
     name = decision.letter_pdf.name
-    assert decision_letter_render(decision_id=decision.pk) is False
+    assert letter_render(kind="decision", object_id=decision.pk) is False
     decision.refresh_from_db()
     assert decision.letter_pdf.name == name
 

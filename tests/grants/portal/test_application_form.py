@@ -462,19 +462,19 @@ def test_returning_to_a_draft_resumes_at_the_section_saved_last(client, applican
 
 
 def test_a_multi_year_project_may_last_at_most_the_tracks_years(applicant, draft):
-    from grants.selectors.portal import application_problems
+    from grants.services.submission import submission_problems
 
     year = draft.round.grant_period_start.year
     draft.start_date = dt.date(year, 1, 1)
     draft.end_date = dt.date(year + 1, 12, 31)
     draft.save()
-    assert not [p for p in application_problems(draft) if p.field == "id_end_date"]
+    assert not [p for p in submission_problems(draft) if p.field == "end_date"]
     draft.round.grant_period_end = dt.date(year + 3, 12, 31)
     draft.round.save()
     draft.end_date = dt.date(year + 2, 6, 30)
     draft.save()
     assert "högst 2 år" in " ".join(
-        str(p.message) for p in application_problems(draft) if p.field == "id_end_date"
+        str(p.message) for p in submission_problems(draft) if p.field == "end_date"
     )
 
 

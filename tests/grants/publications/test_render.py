@@ -156,3 +156,24 @@ def test_sweeper_requeues_rows_stuck_in_rendering(award_round):
 def test_page_counter_is_translated():
     assert tasks.page_counter_css("sv") == '"sida " counter(page) " av " counter(pages) ""'
     assert tasks.page_counter_css("en") == '"page " counter(page) " of " counter(pages) ""'
+
+
+def test_the_task_records_its_progress_and_the_publish_page_shows_it(
+    civil_list, award_round, client, decision_maker
+):
+    assert civil_list.progress["languages_done"] == ["sv", "en"]
+    assert civil_list.progress["estimate_seconds"] >= 1
+    # A second list being rendered: its estimate comes from the first one's time per row.
+    civil = award_round.tracks.get(code="ideella")
+    (publication,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_25)
+    claimed = tasks._claim(publication.pk)
+    elapsed = (civil_list.finished_at - civil_list.started_at).total_seconds()
+    expected = max(1, round(elapsed / civil_list.row_count * publication.row_count))
+    assert claimed.progress["estimate_seconds"] == expected
+    tasks._progress(publication.pk, languages_done=["sv"], estimate_seconds=3600)
+    client.force_login(decision_maker)
+    html = client.get(f"/handlaggning/publiceringar/{publication.pk}/status/").content.decode()
+    assert "1 av 2 PDF:er klara" in html and "s kvar" in html
+    assert 'hx-trigger="every 2s"' in html  # polled while rendering
+    page = client.get("/handlaggning/publiceringar/").content.decode()
+    assert 'aria-live="polite"' in page

@@ -1,0 +1,181 @@
+"""The published lists as documents: layout read back from the PDF (no word outside the text
+area, none overlapping another, none crossing a column), no totals alone on a page, the note in
+the list's language, and a structure a screen reader can use (one table, scoped header cells,
+checked by pikepdf and by the independent `pdfua` checker)."""
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+
+import pdfua
+import pikepdf
+import pytest
+
+from grants.models import Publication
+from grants.pdf_structure import kids, structure_problems, walk
+from grants.tasks.publications import render_publication_pdf
+from tests.pdfcheck import layout_flaws, page_texts
+
+pytestmark = pytest.mark.django_db
+
+
+def pdfua_errors(data: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "checked.pdf"
+    path.write_bytes(data)
+    report = pdfua.validate(str(path))
+    return [f"{f.rule_id}: {f.message}" for f in report.findings]
+
+
+def check_document(data: bytes, tmp_path) -> None:
+    assert layout_flaws(data) == []
+    assert structure_problems(data) == []
+    assert pdfua_errors(data, tmp_path) == []
+
+
+def row(i: int, **overrides) -> dict:
+    values = {
+        "case_number": f"DELMOS 2031/{i}",
+        "track": "ideella",
+        "organisation": f"Förening nummer {i}",
+        "org_number": f"802{i % 1000:03d}-{i % 10000:04d}",
+        "org_type": "ideell_forening",
+        "municipality": "Malmö",
+        "county": "Skåne län",
+        "title": f"Mötesplatser {i}",
+        "amount": 100_000,
+        "supplementary": 0,
+    }
+    values.update(overrides)
+    values["total"] = values["amount"] + values["supplementary"]
+    return values
+
+
+def publication_of(award_round, rows, **fields) -> Publication:
+    """An unsaved version of a list holding `rows`: rendering needs no database row."""
+    return Publication(
+        round=award_round,
+        track=award_round.tracks.get(code="ideella"),
+        version=3,
+        as_of=dt.date(2031, 6, 25),
+        rows=rows,
+        row_count=len(rows),
+        total_amount=sum(r["total"] for r in rows),
+        published_at=dt.datetime(2031, 6, 25, 16, tzinfo=dt.UTC),
+        **fields,
+    )
+
+
+def test_the_2020_lists_are_flawless_and_tagged_in_both_languages(demo, tmp_path):
+    """The combined list holds every row of both track lists (the longest names and amounts of
+    the data); the track lists share its template."""
+    latest = Publication.objects.filter(round__year=2020, version=2).select_related(
+        "round", "track"
+    )
+    assert latest.count() == 3
+    assert all(p.note == "uppdaterad 25 juni" and p.note_en for p in latest)
+    combined = latest.get(track=None)
+    for language in ("sv", "en"):
+        data = render_publication_pdf(combined, language)
+        check_document(data, tmp_path)
+        pages = page_texts(data)
+        text = "\n".join(pages)
+        if language == "sv":
+            assert "uppdaterad 25 juni" in text and "updated 25 June" not in text
+            assert f"sida {len(pages)} av {len(pages)}" in pages[-1]
+        else:
+            assert "updated 25 June" in text and "uppdaterad" not in text
+            assert f"page {len(pages)} of {len(pages)}" in pages[-1]
+        assert f"v{combined.version}" in pages[-1]
+
+
+def test_the_extremes_of_the_data_fit_their_columns(award_round, tmp_path):
+    long_word = "Samverkansförbundetförutbildningochintegrationsinsatser"
+    rows = [
+        row(
+            1,
+            organisation=f"{long_word} i Västra Götalands län – " + "Grannskap " * 12,
+            title="Vägar till arbete " * 11,
+            amount=899_999_999,
+            supplementary=99_999_999,
+            municipality="Upplands Väsby",
+            county="Stockholms län",
+            org_type="kommunalforbund",
+        ),
+        *[row(i, org_type=t) for i, t in enumerate(("trossamfund", "stiftelse", "region"), 2)],
+        row(5, title=long_word * 3, supplementary=1_000_000),
+    ]
+    publication = publication_of(award_round, rows, note="uppdaterad 25 juni")
+    for language in ("sv", "en"):
+        data = render_publication_pdf(publication, language)
+        check_document(data, tmp_path)
+        text = "".join(page_texts(data)).replace("\n", "")
+        assert "999 999 998 kr" in text or "SEK 999,999,998" in text
+
+
+def test_the_totals_never_stand_alone_on_the_last_page(award_round, tmp_path):
+    def last_page(n):
+        rows = [row(i, supplementary=50_000 if i == 1 else 0) for i in range(1, n + 1)]
+        data = render_publication_pdf(publication_of(award_round, rows), "sv")
+        return page_texts(data), data
+
+    pages, _ = last_page(40)
+    on_first = len(re.findall(r"Förening nummer \d+ ", pages[0]))
+    assert len(pages) > 1 and 10 < on_first < 40
+    # Around the first page's capacity the totals would fall to the next page alone.
+    for n in (on_first - 1, on_first, on_first + 1):
+        pages, data = last_page(n)
+        assert "Förening nummer" in pages[-1], f"{n} rows: totals alone on page {len(pages)}"
+        assert layout_flaws(data) == []
+
+
+def test_a_long_list_is_one_table_with_one_header_row_and_scoped_cells(award_round, tmp_path):
+    rows = [row(i) for i in range(1, 121)]
+    data = render_publication_pdf(publication_of(award_round, rows), "en")
+    check_document(data, tmp_path)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) >= 3
+        elements = list(walk(pdf.Root.StructTreeRoot))
+        (table,) = [e for e in elements if e.S == "/Table"]
+        parts = [str(k.S) for k in kids(table)]
+        assert parts == ["/Caption", "/THead", "/TBody", "/TFoot"]
+        head, body = kids(table)[1], kids(table)[2]
+        header_cells = [c for c in walk(head) if c.S == "/TH"]
+        assert len(header_cells) == 6 and all(c.A.Scope == "/Column" for c in header_cells)
+        assert len(kids(body)) == 120
+        row_headers = [c for c in walk(body) if c.S == "/TH"]
+        assert len(row_headers) == 120 and all(c.A.Scope == "/Row" for c in row_headers)
+        ids = {str(c.ID) for c in header_cells + row_headers}
+        for cell in (c for c in walk(body) if c.S == "/TD"):
+            assert {str(h) for h in cell.A.Headers} <= ids
+        # The header row repeated on later pages is shown but not read again.
+        repeated = pdf.pages[1].obj.Contents.read_bytes()
+        assert repeated.count(b"/Artifact <</Type /Pagination /Subtype /Header>> BDC") >= 6
+        assert b"/Subtype /Header" not in pdf.pages[0].obj.Contents.read_bytes()
+        (figure,) = [e for e in elements if e.S == "/Figure"]
+        assert "Delmos" in str(figure.Alt)
+        assert str(pdf.Root.Outlines.First.Title) == "Granted recipients"
+
+
+def test_the_checker_finds_the_flaws_of_an_unrepaired_render(award_round, monkeypatch):
+    from grants import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "repair_structure", lambda data: data)
+    rows = [row(i) for i in range(1, 80)]
+    data = render_publication_pdf(publication_of(award_round, rows), "sv")
+    problems = structure_problems(data)
+    assert "TH without /Scope" in problems and any(p.endswith("tables") for p in problems)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_a_page_renders_to_an_image(award_round, tmp_path):
+    data = render_publication_pdf(publication_of(award_round, [row(1)]), "sv")
+    (tmp_path / "list.pdf").write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", "-singlefile", "list.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+    )
+    image = (tmp_path / "page.png").read_bytes()
+    assert image.startswith(b"\x89PNG") and len(image) > 2000

@@ -1,10 +1,13 @@
 """Forms of the applicant portal: organisations, invitations and the sections of an application."""
 
+import datetime as dt
+import re
 import zipfile
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from grants.identifiers import (
@@ -25,6 +28,11 @@ from regions.models import Kommun
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
+def capitalised(choices):
+    """Choices as a person reads them in a list: "Ideell förening", not "ideell förening"."""
+    return [(value, capfirst(label)) for value, label in choices]
+
+
 class KommunChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -38,7 +46,8 @@ class OrganisationForm(forms.Form):
         help_text=_("Ten digits, written NNNNNN-NNNN."),
     )
     org_type = forms.ChoiceField(
-        label=_("Type of organisation"), choices=[("", "—"), *OrganisationType.choices]
+        label=_("Type of organisation"),
+        choices=[("", "—"), *capitalised(OrganisationType.choices)],
     )
     seat = KommunChoiceField(
         label=_("Seat municipality"),
@@ -158,10 +167,151 @@ class InvitationForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A plain text box (not the browser's own date picker, whose format differs between
+    browsers and languages): the hint says what to write, and the field reads Swedish ways."""
+
+    input_type = "text"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {"autocomplete": "off", "spellcheck": "false", "class": "input-date"}
+        attrs.update(kwargs.pop("attrs", {}) or {})
+        super().__init__(format="%Y-%m-%d", attrs=attrs, **kwargs)
+
+
+SWEDISH_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januari", "jan", "january"),
+            ("februari", "feb", "february"),
+            ("mars", "mar", "march"),
+            ("april", "apr"),
+            ("maj", "may"),
+            ("juni", "jun", "june"),
+            ("juli", "jul", "july"),
+            ("augusti", "aug", "august"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt", "oct", "october"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+DATE_HINT = _("Write it as YYYY-MM-DD, for example 2027-02-01.")
+
+
+def parse_swedish_date(text: str) -> dt.date | None:
+    """A date as Swedes write it: 2027-02-01, 20270201, 2027/2/1, 1/2 2027, 1.2.2027,
+    1 februari 2027. None when the text is none of these (or no real date)."""
+    value = " ".join(text.strip().lower().replace(",", " ").split())
+    if not value:
+        return None
+    patterns = [
+        (r"(\d{4})[-/. ](\d{1,2})[-/. ](\d{1,2})", ("y", "m", "d")),
+        (r"(\d{4})(\d{2})(\d{2})", ("y", "m", "d")),
+        (r"(\d{1,2})[/.](\d{1,2})[-/. ]+(\d{4})", ("d", "m", "y")),
+        (r"(\d{1,2})\.? ?([a-zåäö]+)\.? (\d{4})", ("d", "month", "y")),
+    ]
+    for pattern, parts in patterns:
+        match = re.fullmatch(pattern, value)
+        if not match:
+            continue
+        found = dict(zip(parts, match.groups(), strict=True))
+        if "month" in found:
+            month = SWEDISH_MONTHS.get(found["month"])
+            if month is None:
+                return None
+            found["m"] = month
+        try:
+            return dt.date(int(found["y"]), int(found["m"]), int(found["d"]))
+        except ValueError:
+            return None
+    return None
+
+
+class SwedishDateField(forms.DateField):
+    default_error_messages = {
+        "invalid": _(
+            "Write the date as YYYY-MM-DD, for example 2027-02-01 (or as 1 februari 2027)."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", DateInput())
+        help_text = kwargs.pop("help_text", "")
+        kwargs["help_text"] = f"{help_text} {DATE_HINT}".strip() if help_text else DATE_HINT
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        parsed = parse_swedish_date(str(value))
+        if parsed is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+AMOUNT_HINT = _("Whole kronor; spaces or dots between the thousands are fine, e.g. 125 000.")
+
+
+def parse_amount(text: str) -> int | None:
+    """Whole kronor as people write them: 125000, 125 000, 125.000, 125 000 kr, 125 000:-,
+    125 000,00. None when the text is not such an amount."""
+    value = str(text).strip().lower()
+    value = re.sub(r"\s*(kr|sek|kronor|:-)\.?$", "", value)
+    value = re.sub(r"[\s\u00a0\u202f\u2009']", "", value)
+    value = re.sub(r"[,.]00?$", "", value) if re.search(r"[,.]\d{2}$", value) else value
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", value):
+        value = value.replace(".", "")
+    if not re.fullmatch(r"\d+", value):
+        return None
+    return int(value)
+
+
+def format_amount(value) -> str:
+    """125000 as "125 000" (ordinary spaces, so it can be edited as typed)."""
+    return f"{int(value):,}".replace(",", " ")
+
+
+class AmountInput(forms.TextInput):
+    def __init__(self, attrs=None):
+        base = {"inputmode": "numeric", "autocomplete": "off", "class": "input-amount"}
+        super().__init__({**base, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return format_amount(value)
+        return super().format_value(value)
+
+
+class AmountField(forms.IntegerField):
+    """An amount in whole kronor, with spaces or dots as thousands separators accepted."""
+
+    widget = AmountInput
+    default_error_messages = {
+        "invalid": _("Write the amount in whole kronor, for example 125 000."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+        self.widget.attrs.pop("min", None)  # a text box: the server says what is wrong
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        parsed = parse_amount(value)
+        if parsed is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
 
 
 def _text(label, *, rows=5, help_text="", max_length=None):
@@ -190,17 +340,28 @@ class ProjectForm(forms.Form):
     target_groups = _text(LABELS["target_groups"], rows=4)
     areas = forms.ModelMultipleChoiceField(
         label=LABELS["areas"],
-        queryset=Kommun.objects.order_by("name"),
+        queryset=Kommun.objects.select_related("lan").order_by("lan__name", "name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "The municipalities where the project works. Hold Ctrl (Cmd on a Mac) to choose "
-            "more than one; type the first letters to jump."
+            "Tick the municipalities where the project works. They are grouped by county; "
+            "you can tick as many as you need."
         ),
     )
     area_details = _text(LABELS["area_details"], rows=3)
-    start_date = forms.DateField(label=LABELS["start_date"], required=False, widget=DateInput())
-    end_date = forms.DateField(label=LABELS["end_date"], required=False, widget=DateInput())
+    start_date = SwedishDateField(label=LABELS["start_date"], required=False)
+    end_date = SwedishDateField(label=LABELS["end_date"], required=False)
+
+    def area_groups(self):
+        """The municipality checkboxes by county: (county, [checkbox, …], ticked count)."""
+        groups: dict = {}
+        for checkbox in self["areas"]:
+            kommun = checkbox.data["value"].instance
+            groups.setdefault(kommun.lan, []).append(checkbox)
+        return [
+            (lan, boxes, sum(1 for b in boxes if b.data["selected"]))
+            for lan, boxes in groups.items()
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -242,10 +403,12 @@ class EffectForm(forms.Form):
 
 class BudgetLineForm(forms.Form):
     category = forms.ChoiceField(
-        label=_("Cost category"), choices=[("", "—"), *BudgetCategory.choices], required=False
+        label=_("Cost category"),
+        choices=[("", "—"), *capitalised(BudgetCategory.choices)],
+        required=False,
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=0, required=False)
+    amount = AmountField(label=_("Amount (SEK)"), required=False)
 
     def __init__(self, *args, years=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -301,10 +464,10 @@ class FundingForm(forms.Form):
     other_state_grants = _yes_no(LABELS["other_state_grants"])
     funder = _text(LABELS["funder"], rows=0, max_length=200)
     funding_purpose = _text(LABELS["funding_purpose"], rows=2)
-    funding_amount = forms.IntegerField(label=LABELS["funding_amount"], min_value=0, required=False)
-    funding_decision_date = forms.DateField(
-        label=LABELS["funding_decision_date"], required=False, widget=DateInput()
+    funding_amount = AmountField(
+        label=LABELS["funding_amount"], required=False, help_text=AMOUNT_HINT
     )
+    funding_decision_date = SwedishDateField(label=LABELS["funding_decision_date"], required=False)
     co_funding = _text(
         LABELS["co_funding"],
         rows=3,
@@ -336,7 +499,11 @@ def field_anchor(section: str, name: str) -> str:
     if form is None or name not in form.fields:
         return f"id_{name}"
     bound = form[name]
-    radio = isinstance(bound.field.widget, forms.RadioSelect)
+    # A checkbox group (the municipality picker) has its own element with the field's id.
+    widget = bound.field.widget
+    radio = isinstance(widget, forms.RadioSelect) and not isinstance(
+        widget, forms.CheckboxSelectMultiple
+    )
     return f"{bound.auto_id}_0" if radio else bound.auto_id
 
 
@@ -429,11 +596,11 @@ def validate_upload(upload) -> str:
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of attachment"),
-        choices=[
+        choices=capitalised(
             (k, label)
             for k, label in Attachment.Kind.choices
             if k not in (Attachment.Kind.SUPPLEMENT, Attachment.Kind.REPORT)
-        ],
+        ),
     )
     file = forms.FileField(
         label=_("File"),
@@ -467,8 +634,7 @@ class ReportForm(forms.Form):
         label=_("Results: what the project has done and achieved"),
         widget=forms.Textarea(attrs={"rows": 10}),
     )
-    money_used = forms.IntegerField(
+    money_used = AmountField(
         label=_("Money used (SEK)"),
-        min_value=0,
         help_text=_("The part of the grant used so far; the unused amount is computed from it."),
     )

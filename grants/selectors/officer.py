@@ -354,12 +354,21 @@ def eligibility_checks(application: Application) -> list[EligibilityCheck]:
     ):
         reference = (application.submitted_at or timezone.now()).date()
         if org.founded_on is None:
+            # The form does not ask when the organisation started: it asks the applicant to
+            # certify two years of activity, so the check reads that answer.
+            answer = (application.answers or {}).get("certifications", {}).get("active_two_years")
             checks.append(
                 EligibilityCheck(
                     "two_years",
                     _("Two years of activity"),
-                    None,
-                    _("The organisation has not said when it started."),
+                    {"yes": True, "no": False}.get(answer),
+                    {
+                        "yes": _("The applicant certifies at least two years of activity."),
+                        "no": _(
+                            "The applicant says the organisation has been active for less "
+                            "than two years."
+                        ),
+                    }.get(answer, _("The applicant has not answered the certification.")),
                 )
             )
         else:

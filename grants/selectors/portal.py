@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -175,7 +176,7 @@ def section_display(application: Application, section: str) -> list[tuple[str, s
             rows.append((_("Partner %(n)s") % {"n": number}, f"{text}: {partner.role}".strip()))
     elif section == "budget":
         for line in application.budget_lines.all():
-            label = str(BudgetCategory(line.category).label)
+            label = capfirst(str(BudgetCategory(line.category).label))
             if line.year:
                 label = f"{line.year}: {label}"
             rows.append((label, f"{line.description} – {format_sek(line.amount)}".strip(" –")))
@@ -216,7 +217,9 @@ def section_display(application: Application, section: str) -> list[tuple[str, s
         rows.append((str(fields["co_funding"].label), answers.get("co_funding", "")))
     elif section == "attachments":
         for attachment in application.attachments.filter(supplement_request__isnull=True):
-            rows.append((str(Attachment.Kind(attachment.kind).label), attachment.original_name))
+            rows.append(
+                (capfirst(str(Attachment.Kind(attachment.kind).label)), attachment.original_name)
+            )
     return rows
 
 

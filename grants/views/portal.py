@@ -6,7 +6,6 @@ import secrets
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,9 +34,11 @@ from grants.forms.portal import (
     StatementForm,
     SupplementAnswerForm,
     field_anchor,
+    parse_amount,
 )
 from grants.models import Membership, Report
 from grants.selectors import portal as selectors
+from grants.selectors import portal_progress as progress
 from grants.services import ServiceError, StaleVersion, submission
 from grants.services import organisations as org_services
 from grants.services import portal as services
@@ -191,18 +192,68 @@ def _cleaned(section, form):
     return form.cleaned_data
 
 
-def _section_context(application, section, **extra):
+def _problems(application):
+    return submission.submission_problems(application)
+
+
+def _tasks(application, problems, *, errors_in=None):
+    return progress.section_tasks(
+        application,
+        selectors.sections_for(application.track),
+        selectors.SECTION_TITLES,
+        problems,
+        errors_in=errors_in,
+    )
+
+
+def _section_context(application, section, *, errors_in=None, **extra):
     sections = selectors.sections_for(application.track)
     index = sections.index(section)
+    problems = _problems(application)
+    years = selectors.grant_years(application)
+    tasks = _tasks(application, problems, errors_in=errors_in)
     return {
         "application": application,
         "section": section,
         "section_title": selectors.SECTION_TITLES[section],
         "sections": [(key, selectors.SECTION_TITLES[key]) for key in sections],
+        "tasks": tasks,
+        # The budget's remaining problems (e.g. a total above the track's maximum) are shown
+        # beside its totals once the budget has been saved.
+        "section_problems": [
+            p
+            for p in progress.linked_problems(application, problems, anchor=field_anchor)
+            if p.section == section == "budget"
+            and any(t.key == "budget" and t.state != progress.NOT_STARTED for t in tasks)
+        ],
         "next_section": sections[index + 1] if index + 1 < len(sections) else None,
-        "years": selectors.grant_years(application),
+        "years": years,
+        "budget_rows": _budget_rows(extra.get("form"), years) if section == "budget" else None,
         **extra,
     }
+
+
+def _budget_rows(formset, years):
+    """The budget's totals as the server sees them in the form (saved or just typed): the
+    total and each year's, so the table shows them before the script takes over."""
+    if formset is None:
+        return None
+    total, per_year = 0, dict.fromkeys(years or [], 0)
+    for row in formset.forms:
+        amount = row["amount"].value()
+        if isinstance(amount, str):
+            amount = parse_amount(amount) if amount.strip() else None
+        if not isinstance(amount, int):
+            continue
+        total += amount
+        year = row["year"].value() if years else None
+        try:
+            year = int(year) if year not in (None, "") else None
+        except (TypeError, ValueError):
+            year = None
+        if year in per_year:
+            per_year[year] += amount
+    return {"total": total, "per_year": sorted(per_year.items())}
 
 
 @member_required
@@ -244,7 +295,14 @@ def application_section(request, pk, section):
                     return render(
                         request,
                         "portal/_save_status.html",
-                        {"state": "saved", "version": application.version, "now": timezone.now()},
+                        {
+                            "state": "saved",
+                            "version": application.version,
+                            "now": timezone.now(),
+                            "application": application,
+                            "section": section,
+                            "tasks": _tasks(application, _problems(application)),
+                        },
                     )
                 messages.success(request, _("Saved."))
                 target = request.POST.get("then")
@@ -264,14 +322,16 @@ def application_section(request, pk, section):
             )
     else:
         form = _section_form(section, application)
+    has_errors = bool(form.total_error_count()) if section in FORMSETS else bool(form.errors)
     return render(
         request,
         "portal/application_section.html",
         _section_context(
             application,
             section,
+            errors_in=section if has_errors else None,
             form=form,
-            has_errors=bool(form.total_error_count()) if section in FORMSETS else bool(form.errors),
+            has_errors=has_errors,
             version=version,
             conflict=conflict,
             editor=request.POST.get("editor", "")[:40] or secrets.token_urlsafe(12),
@@ -350,26 +410,24 @@ def _all_sections(application):
     ]
 
 
-def _problem_link(application, problem) -> str:
-    """Where a submission problem is put right: its section's page, at the field."""
-    url = reverse("portal:application_section", args=[application.pk, problem.section])
-    anchor = field_anchor(problem.section, problem.field)
-    return f"{url}#{anchor}" if anchor else url
-
-
 @member_required
 def application_review(request, pk):
     """The check before submission, with every missing item linked, and a read-only preview."""
     application = application_for_member_or_404(request.user, pk)
     if application.status not in EDITABLE_STATUSES:
         return redirect("portal:application", pk=application.pk)
-    problems = submission.submission_problems(application)
+    problems = _problems(application)
+    order = selectors.sections_for(application.track)
     return render(
         request,
         "portal/application_review.html",
         {
             "application": application,
-            "problems": [(p, _problem_link(application, p)) for p in problems],
+            "problems": sorted(
+                progress.linked_problems(application, problems, anchor=field_anchor),
+                key=lambda p: order.index(p.section) if p.section in order else 0,
+            ),
+            "tasks": _tasks(application, problems),
             "preview": _all_sections(application),
             "sections": [
                 (key, selectors.SECTION_TITLES[key])
@@ -415,7 +473,9 @@ def application_detail(request, pk):
         {
             "application": application,
             "is_draft": application.status in EDITABLE_STATUSES,
-            "can_withdraw": application.status in WITHDRAWABLE_STATUSES,
+            # A draft was never sent: there is nothing to take back (it can simply be left).
+            "can_withdraw": application.status in WITHDRAWABLE_STATUSES
+            and application.status not in EDITABLE_STATUSES,
             "resume_section": selectors.last_section(application)
             if application.status in EDITABLE_STATUSES
             else None,
@@ -513,6 +573,12 @@ def report_submit(request, pk, kind):
 def application_withdraw(request, pk):
     """The organisation takes its application back (before a decision). Nothing is deleted."""
     application = application_for_member_or_404(request.user, pk)
+    if application.status == ApplicationStatus.DRAFT:
+        messages.error(
+            request,
+            _("A draft has not been submitted, so there is nothing to withdraw."),
+        )
+        return redirect("portal:application", application.pk)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that you want to withdraw."))
         return redirect("portal:application", application.pk)

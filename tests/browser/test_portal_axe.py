@@ -118,5 +118,7 @@ def test_pages_with_errors_have_no_axe_violations(page, live_server, login):
     page.get_by_label("Startdatum").fill("2031-05-01")
     page.get_by_label("Slutdatum").fill("2031-01-01")
     page.get_by_role("button", name="Spara", exact=True).click()
-    assert page.get_by_text("Slutdatumet ligger före startdatumet.").is_visible()
+    assert page.get_by_role(
+        "link", name="Slutdatum: Slutdatumet ligger före startdatumet."
+    ).is_visible()
     assert axe_violations(page) == []

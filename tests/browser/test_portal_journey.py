@@ -73,9 +73,11 @@ def test_a_newcomer_registers_applies_over_two_sittings_and_submits(page, live_s
     page.get_by_label("Sammanfattning").fill("Mötesplatser för unga och äldre.")
     page.get_by_label("Vad bidraget ska användas till, och en övergripande plan").fill("Planen.")
     page.get_by_label("Målgrupper").fill("Unga i Bollnäs.")
-    page.get_by_label("Områden (kommuner)").select_option(label="Bollnäs")
+    page.get_by_label("Sök en kommun eller ett län").fill("Bollnäs")
+    page.get_by_role("checkbox", name="Bollnäs", exact=True).check()
     page.get_by_label("Startdatum").fill(f"{year}-02-01")
     page.get_by_label("Slutdatum").fill(f"{year + 1}-11-30")
+    page.get_by_label("Slutdatum").blur()  # a text box: leaving it (or typing) autosaves
     page.locator("#save-status").get_by_text("Sparades automatiskt").wait_for()
     application = Application.objects.get(organisation__name="Föreningen Nya Vägar")
     for _ in range(50):  # the last change is saved in the background a moment later

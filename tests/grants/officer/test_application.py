@@ -135,8 +135,8 @@ def test_assessment_refuses_a_score_outside_1_to_5_and_failed_formalities_withou
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_score_relevance-errors"' in html
-    assert 'id="id_formal_notes-errors"' in html
+    assert 'id="id_score_relevance_error"' in html
+    assert 'id="id_formal_notes_error"' in html
     assert not Assessment.objects.exists()
 
 

@@ -84,10 +84,16 @@ class CommentForm(forms.Form):
 
 
 class BulkAssignForm(forms.Form):
+    """Its own ids (assign-officer), so it never repeats the queue filter's id_officer."""
+
     officer = forms.ModelChoiceField(
         label=_("Assign to case officer"),
         queryset=User.objects.filter(groups__name=roles.CASE_OFFICER, is_active=True).distinct(),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "assign-%s")
+        super().__init__(*args, **kwargs)
 
 
 class BulkMeetingForm(forms.Form):
@@ -97,6 +103,10 @@ class BulkMeetingForm(forms.Form):
             "round"
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "add-%s")
+        super().__init__(*args, **kwargs)
 
 
 class MeetingForm(forms.ModelForm):

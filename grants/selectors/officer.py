@@ -18,7 +18,6 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grants.access import application_for_staff_or_404, applications_for_staff
 from grants.models import (
@@ -39,6 +38,8 @@ from grants.models import (
     Track,
 )
 from grants.organisation_types import LEGAL_FORM_DIGITS
+from grants.selectors.portal import SECTION_TITLES, section_display, sections_for
+from grants.selectors.timeline import EVENT_TYPES, timeline
 from grants.workflow import (
     MEETING_CLOSED_STATUSES,
     MEETING_OPEN_STATUSES,
@@ -391,6 +392,24 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+@dataclass
+class AnswerSection:
+    key: str
+    title: str
+    rows: list[tuple[str, str]]
+
+
+def answer_sections(application: Application) -> list[AnswerSection]:
+    """Every section of the application as the applicant filled it in: the questions with the
+    labels of the portal's own forms and the answers in words, in the active language. The
+    attachments section is left to the page, which links each file."""
+    return [
+        AnswerSection(key, str(SECTION_TITLES[key]), section_display(application, key))
+        for key in sections_for(application.track)
+        if key != "attachments"
+    ]
+
+
 def case_file(application: Application) -> dict:
     """Everything the application page shows, each in one query."""
     org = application.organisation
@@ -402,13 +421,11 @@ def case_file(application: Application) -> dict:
         .order_by("-awarded_on")
     )
     return {
+        "answer_sections": answer_sections(application),
         "attachments": list(application.attachments.select_related("uploaded_by")),
-        "budget_lines": list(application.budget_lines.all()),
-        "partners": list(application.partners.all()),
-        "areas": list(application.areas.all()),
         "earlier_grants": earlier_grants,
         "checks": eligibility_checks(application),
-        "timeline": list(
+        "timeline": timeline(
             Event.objects.filter(application=application)
             .select_related("actor")
             .order_by("created_at", "id")
@@ -486,7 +503,7 @@ def grant_file(grant: Grant) -> dict:
         "payments": list(Payment.objects.filter(grant=grant).order_by("number")),
         "reports": list(Report.objects.filter(grant=grant).order_by("due_date")),
         "claims": list(RecoveryClaim.objects.filter(grant=grant)),
-        "timeline": list(
+        "timeline": timeline(
             Event.objects.filter(Q(grant=grant) | Q(application_id=grant.application_id))
             .select_related("actor")
             .order_by("created_at", "id")
@@ -519,32 +536,5 @@ def open_claims(user):
     )
 
 
-ACTION_LABELS = {
-    "application.submitted": gettext_lazy("Application submitted"),
-    "application.supplement_requested": gettext_lazy("Supplement requested"),
-    "application.supplement_answered": gettext_lazy("Supplement answered"),
-    "application.assessment_started": gettext_lazy("Assessment started"),
-    "application.approved": gettext_lazy("Application approved"),
-    "application.rejected": gettext_lazy("Application rejected"),
-    "application.withdrawn": gettext_lazy("Application withdrawn"),
-    "application.assigned": gettext_lazy("Assigned to a case officer"),
-    "assessment.saved": gettext_lazy("Assessment saved"),
-    "supplement.requested": gettext_lazy("Request for supplementary information sent"),
-    "conflict.declared": gettext_lazy("Conflict of interest declared"),
-    "comment.added": gettext_lazy("Internal comment added"),
-    "meeting.application_added": gettext_lazy("Put on a decision meeting's agenda"),
-    "decision.recorded": gettext_lazy("Decision recorded"),
-    "decision.letter_sent": gettext_lazy("Decision letter sent"),
-    "grant.created": gettext_lazy("Grant created"),
-    "grant.supplemented": gettext_lazy("Supplementary grant"),
-    "grant.closed": gettext_lazy("Grant closed"),
-    "grant.reported": gettext_lazy("Final report approved; money to be paid back"),
-    "grant.recovered": gettext_lazy("Money paid back; grant recovered"),
-    "payment.released": gettext_lazy("Instalment released"),
-    "payment.paid": gettext_lazy("Instalment paid"),
-    "report.approved": gettext_lazy("Report approved"),
-    "report.returned": gettext_lazy("Report returned for changes"),
-    "recovery.claimed": gettext_lazy("Recovery claim sent"),
-    "recovery.letter_sent": gettext_lazy("Recovery claim letter sent"),
-    "recovery.settled": gettext_lazy("Recovery claim settled"),
-}
+# Staff's label per event code (the full table, with the applicant's texts, is in timeline.py).
+ACTION_LABELS = {action: kind.label for action, kind in EVENT_TYPES.items()}

@@ -26,6 +26,7 @@ from grants.models import (
     Track,
 )
 from grants.questions import CERTIFICATION_FOLLOW_UPS, CERTIFICATION_QUESTIONS
+from grants.selectors.timeline import timeline
 from grants.templatetags.delmos import format_sek, tr
 
 # -- eligibility ----------------------------------------------------------------------------------
@@ -278,10 +279,13 @@ def last_section(application: Application) -> str:
 
 
 def applicant_history(application: Application):
-    return (
+    """What the applicant's timeline shows: only the events marked visible to them, each as a
+    short text, autosaves collapsed."""
+    return timeline(
         Event.objects.filter(application=application, visible_to_applicant=True)
         .select_related("actor")
-        .order_by("created_at", "pk")
+        .order_by("created_at", "pk"),
+        for_applicant=True,
     )
 
 

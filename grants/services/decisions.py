@@ -66,7 +66,19 @@ def meeting_add_applications(*, meeting: DecisionMeeting, applications, user) ->
         raise ServiceError(_("Only staff may do this."), code="permission_denied")
     meeting = _require_open(meeting)
     added = 0
+    # Lock the applications, so two officers putting one case on two meetings at once wait for
+    # each other and the second sees the first's meeting.
+    ids = [a.pk for a in applications]
+    list(Application.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
     on_agenda = set(meeting.agenda.values_list("pk", flat=True))
+    elsewhere = {
+        row.application_id: row.decisionmeeting
+        for row in DecisionMeeting.agenda.through.objects.filter(
+            application_id__in=ids, decisionmeeting__status=DecisionMeeting.Status.OPEN
+        )
+        .exclude(decisionmeeting=meeting)
+        .select_related("decisionmeeting")
+    }
     for application in applications:
         if application.round_id != meeting.round_id:
             raise ServiceError(
@@ -80,6 +92,16 @@ def meeting_add_applications(*, meeting: DecisionMeeting, applications, user) ->
                 )
                 % {"application": application, "status": application.get_status_display()}
             )
+        if application.pk in elsewhere:
+            other = elsewhere[application.pk]
+            raise ServiceError(
+                _(
+                    "%(application)s is already on the open meeting %(meeting)s. Take it off "
+                    "that meeting first."
+                )
+                % {"application": application, "meeting": _meeting_name(other)},
+                code="on_other_meeting",
+            )
         if application.pk in on_agenda:
             continue
         meeting.agenda.add(application)
@@ -91,6 +113,38 @@ def meeting_add_applications(*, meeting: DecisionMeeting, applications, user) ->
         )
         added += 1
     return added
+
+
+def _meeting_name(meeting: DecisionMeeting) -> str:
+    day = meeting.date.isoformat()
+    return f"{day} ({meeting.title})" if meeting.title else day
+
+
+@transaction.atomic
+def meeting_remove_application(*, meeting: DecisionMeeting, application: Application, user):
+    """Take an application off an open meeting's agenda. A decision recorded on it at this
+    meeting is not final yet and goes with it; only a decision maker may drop one."""
+    if not (roles.is_case_officer(user) or roles.is_decision_maker(user)):
+        raise ServiceError(_("Only staff may do this."), code="permission_denied")
+    meeting = _require_open(meeting)
+    if not meeting.agenda.filter(pk=application.pk).exists():
+        raise ServiceError(_("The application is not on this meeting's agenda."))
+    decisions = Decision.objects.filter(meeting=meeting, application=application)
+    had_decision = decisions.exists()
+    if had_decision and not roles.is_decision_maker(user):
+        raise ServiceError(
+            _("A decision is recorded on %(application)s; only a decision maker may take it off.")
+            % {"application": application},
+            code="permission_denied",
+        )
+    decisions.delete()
+    meeting.agenda.remove(application)
+    event_record(
+        action="meeting.application_removed",
+        actor=user,
+        application=application,
+        data={"meeting": meeting.pk, "decision_dropped": had_decision},
+    )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,11 @@ urlpatterns = [
     path("omgang/<int:round_pk>/omfordelning/", dashboard.budget_reallocate, name="reallocate"),
     path("moten/<int:pk>/", meetings.meeting_detail, name="meeting"),
     path("moten/<int:pk>/beslut/<int:application_pk>/", meetings.decision_record, name="decision"),
+    path(
+        "moten/<int:pk>/ta-bort/<int:application_pk>/",
+        meetings.agenda_remove,
+        name="agenda_remove",
+    ),
     path("moten/<int:pk>/stang/", meetings.meeting_close, name="meeting_close"),
     path("bidrag/<int:pk>/", follow_up.grant_detail, name="grant"),
     path("uppfoljning/", follow_up.follow_up, name="follow_up"),

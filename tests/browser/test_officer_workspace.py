@@ -61,7 +61,7 @@ def test_officer_filters_by_county_assesses_and_requests_a_supplement(page, live
     page.get_by_label("Relevans").select_option("4")
     page.get_by_label("Måluppfyllelse").select_option("4")
     page.get_by_label("Effektivitet").select_option("3")
-    page.get_by_label("Långsiktig effekt").select_option("3")
+    page.get_by_label("Långsiktig effekt", exact=True).select_option("3")
     page.get_by_label("Rekommendation").select_option(label="bifall")
     page.get_by_label("Föreslaget belopp (kr)").fill("400000")
     page.get_by_label("Anteckningar").fill("God lokal förankring.")
@@ -148,3 +148,31 @@ def test_workspace_pages_have_no_axe_violations(page, live_server, login):
         page.goto(live_server.url + path)
         assert page.locator("h1").count() == 1, path
         assert axe_violations(page) == [], path
+
+
+def test_officer_ticks_three_applications_and_adds_them_to_a_meeting(page, live_server, login):
+    officer = factories.make_officer(email="kim@example.org", full_name="Kim Handläggare")
+    track = factories.make_track(budget_cap=1_000_000)
+    picked = [
+        _assessed(_submitted(track, "Bollnäs", f"Förening {n}"), officer, 100_000) for n in range(3)
+    ]
+    left = _assessed(_submitted(track, "Bollnäs", "Förening kvar"), officer, 100_000)
+    meeting = meeting_create(
+        round_=track.round, date=timezone.localdate(), user=factories.make_decision_maker()
+    )
+
+    login(page, officer.email, PASSWORD)
+    page.goto(f"{live_server.url}/handlaggning/ko/")
+    for application in picked:
+        page.get_by_label(f"Välj {application.case_number}").check()
+    # The assign action's select is left empty: it must not block the meeting action.
+    page.get_by_role("combobox", name="Lägg till beslutstillfälle").select_option(index=1)
+    page.get_by_role("button", name="Lägg till beslutstillfället", exact=True).click()
+    assert "3 ansökningar lades till beslutstillfället." in page.locator(".messages").inner_text()
+    assert axe_violations(page) == []
+
+    page.goto(f"{live_server.url}/handlaggning/moten/{meeting.pk}/")
+    text = page.locator("main").inner_text()
+    for application in picked:
+        assert application.case_number in text
+    assert left.case_number not in text

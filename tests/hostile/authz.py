@@ -44,6 +44,7 @@ KIND_BY_NAME = {
     "officer:meeting": {"pk": "meeting"},
     "officer:decision": {"pk": "meeting", "application_pk": "granted"},
     "officer:meeting_close": {"pk": "meeting"},
+    "officer:agenda_remove": {"pk": "meeting", "application_pk": "submitted"},
     "officer:grant": {"pk": "grant"},
     "officer:payment_paid": {"pk": "payment"},
     "officer:report_review": {"pk": "report"},

@@ -324,6 +324,8 @@ EXPECTED = {
     "officer:meeting": (STAFF, STAFF),
     "officer:decision": (NOT_POST, _row("login", "404", "404", "404", "404")),
     "officer:meeting_close": (NOT_POST, _row("login", "404", "404", "409", "409")),
+    # Not on the agenda in this world: refused with a message on the meeting's page.
+    "officer:agenda_remove": (NOT_POST, _row("login", "404", "redirect", "redirect", "redirect")),
     "officer:grant": (STAFF, STAFF),
     "officer:follow_up": (STAFF, STAFF),
     "officer:payments_csv": (STAFF, STAFF),

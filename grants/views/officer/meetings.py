@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants import roles
-from grants.access import decision_maker_required, staff_required
+from grants.access import application_for_staff_or_404, decision_maker_required, staff_required
 from grants.forms import officer as forms
 from grants.selectors import officer as selectors
 from grants.services import ServiceError
@@ -85,6 +85,26 @@ def decision_record(request, pk, application_pk):
             )
             return redirect(reverse("officer:meeting", args=[meeting.pk]) + f"#a{application.pk}")
     return _meeting_page(request, meeting, forms_by_app={application.pk: form}, status=400)
+
+
+@require_POST
+@staff_required
+def agenda_remove(request, pk, application_pk):
+    """Take an application off an open meeting's agenda (one already off it is refused with a
+    message, not a 404: a second click, or a colleague who was quicker)."""
+    meeting = selectors.meeting_or_404(pk)
+    application = application_for_staff_or_404(request.user, application_pk)
+    try:
+        decision_services.meeting_remove_application(
+            meeting=meeting, application=application, user=request.user
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(reverse("officer:meeting", args=[meeting.pk]) + f"#a{application.pk}")
+    messages.success(
+        request, _("%(case)s is taken off the meeting's agenda.") % {"case": application}
+    )
+    return redirect("officer:meeting", pk=meeting.pk)
 
 
 @require_POST

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grants import exports
@@ -22,74 +23,100 @@ from grants.templatetags.delmos import tr
 QUEUE_PAGE_SIZE = 50
 
 
-def _queue(request):
-    return QueueFilter(request.GET or None, queryset=selectors.queue_for(request.user))
+def _queue(request, query=None):
+    query = request.GET if query is None else query
+    return QueueFilter(query or None, queryset=selectors.queue_for(request.user))
 
 
-@staff_required
-def queue(request):
-    """The filtered, sorted queue with bulk actions."""
-    filterset = _queue(request)
-    page = _page(request, filterset.qs)
+def _queue_page(request, *, query, assign_form=None, meeting_form=None, picked=(), status=200):
+    filterset = _queue(request, query)
+    page = Paginator(filterset.qs, QUEUE_PAGE_SIZE).get_page(query.get("page"))
     return render(
         request,
         "officer/queue.html",
         {
             "filter": filterset,
             "page": page,
-            "assign_form": forms.BulkAssignForm(),
-            "meeting_form": forms.BulkMeetingForm(),
-            "query": _query_without_page(request),
+            "assign_form": assign_form or forms.BulkAssignForm(),
+            "meeting_form": meeting_form or forms.BulkMeetingForm(),
+            "picked": set(picked),
+            "query": _query_without_page(query),
         },
+        status=status,
     )
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
+@staff_required
+def queue(request):
+    """The filtered, sorted queue with bulk actions."""
+    return _queue_page(request, query=request.GET)
+
+
+def _query_without_page(query) -> str:
+    query = query.copy()
     query.pop("page", None)
     return query.urlencode()
 
 
-def _page(request, rows):
-    return Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+BULK_FORMS = {"assign": forms.BulkAssignForm, "meeting": forms.BulkMeetingForm}
 
 
 @require_POST
 @staff_required
 def queue_bulk(request):
-    """Bulk actions on the ticked applications: assign to an officer or add to a meeting."""
+    """One bulk action on the ticked applications: assign them to an officer, or add them to a
+    meeting. Each action validates only its own form; a refusal is shown next to that action,
+    with the ticks and the filters kept."""
+    action = request.POST.get("action")
+    if action not in BULK_FORMS:  # only a hand-made request has no action button
+        return HttpResponseBadRequest()
+    query = QueryDict(request.POST.get("query", ""))
     ids = [int(i) for i in request.POST.getlist("application") if i.isdigit()]
     applications = selectors.applications_for_staff_by_ids(request.user, ids)
-    back = reverse("officer:queue") + (
-        "?" + request.POST["query"] if request.POST.get("query") else ""
-    )
-    if not applications:
-        messages.error(request, _("Tick at least one application."))
-        return redirect(back)
-    try:
-        if request.POST.get("action") == "assign":
-            form = forms.BulkAssignForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Choose a case officer."))
-                return redirect(back)
-            n = services.applications_assign(
-                applications=applications, officer=form.cleaned_data["officer"], user=request.user
-            )
-            messages.success(request, _("%(n)s applications assigned.") % {"n": n})
-        elif request.POST.get("action") == "meeting":
-            form = forms.BulkMeetingForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Choose a decision meeting."))
-                return redirect(back)
-            n = decision_services.meeting_add_applications(
-                meeting=form.cleaned_data["meeting"], applications=applications, user=request.user
-            )
-            messages.success(request, _("%(n)s applications added to the meeting.") % {"n": n})
+    # From an application's page, the officer returns to that page, refused or not.
+    from_application = request.POST.get("from") == "application" and len(applications) == 1
+    form = BULK_FORMS[action](request.POST)
+    if form.is_valid() and not applications:
+        form.add_error(None, _("Tick at least one application."))
+    if form.is_valid():
+        try:
+            if action == "assign":
+                n = services.applications_assign(
+                    applications=applications,
+                    officer=form.cleaned_data["officer"],
+                    user=request.user,
+                )
+                message = ngettext("%(n)s application assigned.", "%(n)s applications assigned.", n)
+            else:
+                n = decision_services.meeting_add_applications(
+                    meeting=form.cleaned_data["meeting"],
+                    applications=applications,
+                    user=request.user,
+                )
+                message = ngettext(
+                    "%(n)s application added to the meeting.",
+                    "%(n)s applications added to the meeting.",
+                    n,
+                )
+        except ServiceError as error:
+            form.add_error(None, error.message)
         else:
-            raise Http404
-    except ServiceError as error:
-        messages.error(request, error.message)
-    return redirect(back)
+            messages.success(request, message % {"n": n})
+            if from_application:
+                return redirect("officer:application", pk=applications[0].pk)
+            back = reverse("officer:queue")
+            return redirect(back + ("?" + query.urlencode() if query else ""))
+    if from_application:
+        for error in [e for errors in form.errors.values() for e in errors]:
+            messages.error(request, error)
+        return redirect(reverse("officer:application", args=[applications[0].pk]) + "#meeting-h")
+    return _queue_page(
+        request,
+        query=query,
+        picked=[a.pk for a in applications],
+        status=400,
+        **{f"{action}_form": form},
+    )
 
 
 EXPORT_HEADER = [

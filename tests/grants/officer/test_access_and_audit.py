@@ -73,6 +73,7 @@ URLS = [
     ("/handlaggning/omgang/{r}/omfordelning/", "get", "decider"),
     ("/handlaggning/moten/{m}/", "get", "staff"),
     ("/handlaggning/moten/{m}/beslut/{a}/", "post", "decider"),
+    ("/handlaggning/moten/{m}/ta-bort/{a}/", "post", "staff"),
     ("/handlaggning/moten/{m}/stang/", "post", "decider"),
     ("/handlaggning/bidrag/{g}/", "get", "staff"),
     ("/handlaggning/uppfoljning/", "get", "staff"),

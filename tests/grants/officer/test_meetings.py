@@ -271,3 +271,70 @@ def test_decision_form_starts_from_the_decision_else_the_recommendation(
         "amount_per_year": "2030: 100000\n2031: 200000",
         "reasons": "Väl underbyggd.",
     }
+
+
+def test_an_application_is_on_at_most_one_open_meeting(client, meeting, track, case_officer):
+    from grants.services.decisions import meeting_add_applications
+
+    application = _on_agenda(meeting, track)
+    other = DecisionMeeting.objects.create(round=track.round, date=dt.date(2030, 6, 20))
+    with pytest.raises(ServiceError) as refused:
+        meeting_add_applications(meeting=other, applications=[application], user=case_officer)
+    assert refused.value.code == "on_other_meeting"
+    assert "2030-06-12 (Juni)" in refused.value.message
+    assert not other.agenda.exists()
+    # In the queue, the refusal names the other meeting next to the action.
+    client.force_login(case_officer)
+    response = client.post(
+        "/handlaggning/ko/atgard/",
+        {"application": [application.pk], "action": "meeting", "meeting": other.pk},
+    )
+    assert response.status_code == 400
+    assert "finns redan på det öppna beslutstillfället 2030-06-12 (Juni)" in (
+        response.content.decode()
+    )
+    # Once the first meeting is closed, a later meeting may take it (a supplementary grant).
+    meeting.status = DecisionMeeting.Status.CLOSED
+    meeting.save()
+    application.status = "approved"
+    application.save()
+    assert meeting_add_applications(meeting=other, applications=[application], user=case_officer)
+
+
+def test_an_item_can_be_taken_off_an_open_meeting(client, meeting, track, case_officer):
+    kept, dropped, decided = (_on_agenda(meeting, track) for _ in range(3))
+    assert _decide(client, meeting, decided, outcome="approved", amount="1000").status_code == 302
+    page = client.get(f"/handlaggning/moten/{meeting.pk}/").content.decode()
+    assert f"/handlaggning/moten/{meeting.pk}/ta-bort/{dropped.pk}/" in page
+    assert f"Ta bort {dropped.case_number} från dagordningen" in page
+
+    # A case officer takes an undecided item off; one with a decision only a decision maker may.
+    client.force_login(case_officer)
+    page = client.get(f"/handlaggning/moten/{meeting.pk}/").content.decode()
+    assert f"/ta-bort/{decided.pk}/" not in page
+    response = client.post(f"/handlaggning/moten/{meeting.pk}/ta-bort/{dropped.pk}/", follow=True)
+    assert f"{dropped.case_number} är borttagen från beslutstillfällets dagordning." in (
+        response.content.decode()
+    )
+    response = client.post(f"/handlaggning/moten/{meeting.pk}/ta-bort/{decided.pk}/", follow=True)
+    assert "bara en beslutsfattare" in response.content.decode()
+    assert set(meeting.agenda.all()) == {kept, decided}
+    event = Event.objects.get(action="meeting.application_removed")
+    assert (event.application, event.actor) == (dropped, case_officer)
+
+    # The decision maker drops the decided item: its unfinal decision goes with it.
+    client.force_login(meeting_decider := factories.make_decision_maker())
+    client.post(f"/handlaggning/moten/{meeting.pk}/ta-bort/{decided.pk}/")
+    assert list(meeting.agenda.all()) == [kept]
+    assert not Decision.objects.filter(application=decided).exists()
+    assert meeting_decider
+
+    # Now the meeting closes with what is left, and a dropped item can go to another meeting.
+    assert _decide(client, meeting, kept, outcome="approved", amount="1000").status_code == 302
+    assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == "closed"
+    # A closed meeting's agenda is fixed.
+    response = client.post(f"/handlaggning/moten/{meeting.pk}/ta-bort/{kept.pk}/", follow=True)
+    assert "Beslutstillfället är stängt" in response.content.decode()
+    assert list(meeting.agenda.all()) == [kept]

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -192,3 +193,120 @@ def test_queue_filters_by_municipality_worked_in_and_by_organisation_type(
     assert _rows(html) == 1 and f'id="pick-{association.pk}"' in html
     html = client.get("/handlaggning/ko/?org_type=kommun").content.decode()
     assert _rows(html) == 1 and f'id="pick-{municipality.pk}"' in html
+
+
+def _ids(html):
+    return re.findall(r'\sid="([^"]+)"', html)
+
+
+def _fieldset(html, action):
+    """The HTML of one bulk action's fieldset."""
+    match = re.search(
+        rf'<fieldset class="bulk-action" id="bulk-{action}">.*?</fieldset>', html, re.S
+    )
+    assert match, action
+    return match.group(0)
+
+
+def test_each_bulk_action_has_its_own_fields_and_no_id_repeats(client, case_officer, track):
+    submit(factories.make_application(track=track))
+    DecisionMeeting.objects.create(round=track.round, date="2030-06-12")
+    client.force_login(case_officer)
+    html = client.get("/handlaggning/ko/").content.decode()
+    ids = _ids(html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    # The filter's select keeps its own label only.
+    assert len(re.findall(r'<label for="id_officer"', html)) == 1
+    assign, meeting = _fieldset(html, "assign"), _fieldset(html, "meeting")
+    assert 'name="officer"' in assign and 'name="meeting"' not in assign
+    assert 'name="meeting"' in meeting and 'name="officer"' not in meeting
+    # The browser never blocks one action for the other's empty select.
+    assert re.search(r'<form[^>]*id="bulk-form"[^>]*novalidate', html)
+
+
+def test_adding_to_a_meeting_needs_no_officer_and_counts_in_proper_plurals(
+    client, case_officer, track
+):
+    apps = [submit(factories.make_application(track=track), assess=True) for _ in range(4)]
+    meeting = DecisionMeeting.objects.create(round=track.round, date="2030-06-12")
+    client.force_login(case_officer)
+    response = client.post(
+        "/handlaggning/ko/atgard/",
+        {
+            "application": [a.pk for a in apps[:3]],
+            "action": "meeting",
+            "meeting": meeting.pk,
+            "query": "status=in_assessment",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/handlaggning/ko/?status=in_assessment"
+    assert set(meeting.agenda.all()) == set(apps[:3])
+    html = client.get(response["Location"]).content.decode()
+    assert "3 ansökningar lades till beslutstillfället." in html
+    response = client.post(
+        "/handlaggning/ko/atgard/",
+        {"application": [apps[3].pk], "action": "meeting", "meeting": meeting.pk},
+        follow=True,
+    )
+    assert "1 ansökan lades till beslutstillfället." in response.content.decode()
+    response = client.post(
+        "/en/handlaggning/ko/atgard/",
+        {"application": [apps[3].pk], "action": "assign", "officer": case_officer.pk},
+        follow=True,
+    )
+    assert "1 application assigned." in response.content.decode()
+
+
+def test_a_refused_bulk_action_says_why_next_to_it_and_keeps_the_ticks(client, case_officer, track):
+    ready = submit(factories.make_application(track=track), assess=True)
+    not_ready = submit(factories.make_application(track=track))
+    meeting = DecisionMeeting.objects.create(round=track.round, date="2030-06-12")
+    client.force_login(case_officer)
+
+    # No officer chosen: the assign action says so; nothing is assigned.
+    response = client.post(
+        "/handlaggning/ko/atgard/",
+        {"application": [ready.pk], "action": "assign", "officer": ""},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Detta fält måste fyllas i." in _fieldset(html, "assign")
+    # The page is shown at the action's URL: the filters and pages still lead to the queue.
+    assert re.search(r'<form method="get" action="/handlaggning/ko/"', html)
+    assert f'id="pick-{ready.pk}" checked' in html
+    ready.refresh_from_db()
+    assert ready.assigned_officer is None
+
+    # Nothing ticked: said next to the action used.
+    response = client.post("/handlaggning/ko/atgard/", {"action": "meeting", "meeting": meeting.pk})
+    assert response.status_code == 400
+    assert "Markera minst en ansökan." in _fieldset(response.content.decode(), "meeting")
+
+    # The service refuses: its reason next to the meeting action, the ticks kept.
+    response = client.post(
+        "/handlaggning/ko/atgard/",
+        {"application": [ready.pk, not_ready.pk], "action": "meeting", "meeting": meeting.pk},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    meeting_html = _fieldset(html, "meeting")
+    assert 'role="alert"' in meeting_html and "inskickad" in meeting_html
+    assert "inskickad" not in _fieldset(html, "assign")
+    assert f'id="pick-{ready.pk}" checked' in html and f'id="pick-{not_ready.pk}" checked' in html
+    assert not meeting.agenda.exists()
+
+
+def test_adding_from_an_application_page_returns_there_refused_or_not(client, case_officer, track):
+    application = submit(factories.make_application(track=track), assess=True)
+    first = DecisionMeeting.objects.create(round=track.round, date="2030-06-12")
+    second = DecisionMeeting.objects.create(round=track.round, date="2030-06-19")
+    client.force_login(case_officer)
+    page = f"/handlaggning/ansokan/{application.pk}/"
+    data = {"application": [application.pk], "action": "meeting", "from": "application"}
+    response = client.post("/handlaggning/ko/atgard/", {**data, "meeting": first.pk})
+    assert response.status_code == 302 and response["Location"] == page
+    response = client.post("/handlaggning/ko/atgard/", {**data, "meeting": second.pk}, follow=True)
+    assert response.redirect_chain[-1][0] == page + "#meeting-h"
+    assert "finns redan på det öppna beslutstillfället 2030-06-12" in response.content.decode()
+    assert not second.agenda.exists()

@@ -20,6 +20,10 @@ EVENT_TYPES: dict[str, EventType] = {
     # accounts and organisations
     "user.registered": EventType(_("Account registered")),
     "user.email_verified": EventType(_("E-mail address verified")),
+    "user.registration_of_known_address": EventType(
+        _("Registration tried with an address that has an account")
+    ),
+    "user.registered_again": EventType(_("Registration repeated before verification")),
     "organisation.created": EventType(_("Organisation registered")),
     "organisation.member_invited": EventType(_("Colleague invited")),
     "organisation.member_joined": EventType(_("Colleague joined the organisation")),

@@ -307,7 +307,8 @@ EXPECTED = {
     "portal:application_section": (MEMBERS_ONLY, MEMBERS_ONLY),
     "officer:dashboard": (STAFF, STAFF),
     "officer:queue": (STAFF, STAFF),
-    "officer:queue_bulk": (NOT_POST, _row("login", "404", "redirect", "redirect", "redirect")),
+    # An empty bulk action is refused next to the action, with a 400.
+    "officer:queue_bulk": (NOT_POST, _row("login", "404", "400", "400", "400")),
     "officer:queue_csv": (STAFF, STAFF),
     "officer:queue_xlsx": (STAFF, STAFF),
     "officer:application": (STAFF, STAFF),

@@ -7,6 +7,7 @@ from grants import roles
 from grants.limits import MAX_AMOUNT, MAX_COUNTER
 from grants.models import Assessment, DecisionMeeting, Track, User
 from grants.services import decisions as decision_rules
+from grants.services.officer import ASSESSMENT_FIELDS
 from grants.workflow import MEETING_OPEN_STATUSES
 
 
@@ -24,17 +25,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "formal_requirements_met",
-            "formal_notes",
-            "score_relevance",
-            "score_goal_fulfilment",
-            "score_efficiency",
-            "score_long_term",
-            "recommendation",
-            "proposed_amount",
-            "notes",
-        ]
+        fields = list(ASSESSMENT_FIELDS)  # the fields the service saves
         widgets = {
             "formal_notes": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 5}),

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from grants.demo.open_round import load_open_round
 from grants.models import Application, User
@@ -22,7 +23,7 @@ def _save_and_next(page):
     queues them on the row lock.)"""
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.wait_for_timeout(150)
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    expect(page.locator(".htmx-request")).to_have_count(0)  # no eval under the CSP
     page.get_by_role("button", name="Spara och gå till nästa avsnitt").click()
 
 
@@ -181,7 +182,7 @@ def test_keyboard_only_fills_and_saves_one_section(page, live_server, login):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").strip() == "Spara"
     page.wait_for_timeout(150)  # leaving the field autosaved it; let that finish (see above)
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    expect(page.locator(".htmx-request")).to_have_count(0)  # no eval under the CSP
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     page.get_by_text("Sparat.").wait_for()

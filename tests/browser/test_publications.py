@@ -1,5 +1,6 @@
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from grants.models import Publication, Round
 from tests.browser.conftest import axe_violations
@@ -49,9 +50,8 @@ def test_decision_maker_follows_a_job_without_reloading(page, live_server, demo,
     Publication.objects.filter(pk=pending.pk).update(
         status="done", pdf=done.pdf.name, pdf_en=done.pdf_en.name
     )
-    page.wait_for_function(
-        f"document.querySelector('#publication-{pending.pk}').textContent.includes('Visa listan')"
-    )
+    # A locator wait, not wait_for_function: the page's CSP forbids evaluating strings.
+    expect(status).to_contain_text("Visa listan")
     Publication.objects.filter(pk=done.pk).update(status="failed", error="Disken är full")
     page.reload()
     failed = page.locator(f"#publication-{done.pk}")

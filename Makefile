@@ -40,7 +40,7 @@ run: demo
 test: install-dev $(MO)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -m "not browser and not worker" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not browser and not worker" -n auto $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

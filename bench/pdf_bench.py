@@ -5,19 +5,20 @@ and 50 000 rows, against a plain single-document WeasyPrint render and a reportl
     .venv/bin/python bench/pdf_bench.py [--sizes 70,1000,10000,50000] [--methods ...]
 
 Each measurement runs in a fresh process, so its peak memory (ru_maxrss) is its own. Methods:
-- production: what the task does: the template in one WeasyPrint document, tagged PDF/UA-1, then
-  the pikepdf structure repair (one table, scoped header cells), in a warm process (a worker has
-  loaded its fonts before); its line also gives `repair_seconds` and `structure_problems`;
-- weasyprint: the same without the structure repair;
-- chunked: rows split into chunks rendered in parallel processes (as parallel Celery tasks
-  would) and merged with pypdf; memory is the peak of one chunk process;
-- republish: the chunked list again with one row changed, reusing the unchanged chunks;
+- production: what the task does (grants/pdf_chunked.render_list): one WeasyPrint document up
+  to PDF_CHUNK_ROWS rows, else chunks laid out one after another in this process and merged
+  with pikepdf into one tagged PDF (one table, scoped header cells, footers stamped), in a warm
+  process (a worker has loaded its fonts before), with an empty chunk cache; its line also gives
+  `structure_problems`;
+- republish: production, then the list again with one amount changed (the chunk cache kept), as
+  a republished version is rendered; `republish_seconds` is the second render;
+- weasyprint: the whole list in one WeasyPrint document without the structure repair (the old
+  way, for comparison: its memory grows with the rows);
 - reportlab: a platypus table of the same rows (wrapping cells, repeated header).
 """
 
 import argparse
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -25,7 +26,6 @@ import resource
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,8 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "delmos.settings")
 
-CHUNK_ROWS = int(os.environ.get("BENCH_CHUNK_ROWS", "250"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 TYPES = ["kommun", "ideell_forening", "stiftelse", "region", "kommunalforbund"]
 PLACES = [
     ("Bollnäs", "Gävleborgs län"),
@@ -107,6 +105,7 @@ def context(rows: list[dict], *, first_page: int = 1, total_pages: int | None = 
         "total": publication.total_amount,
         "supplementary_total": supplementary,
         "original_total": publication.total_amount - supplementary,
+        "footer_left": "Delmos – 2020 – v2",
     }
 
 
@@ -168,63 +167,6 @@ def render_reportlab(rows) -> bytes:
     return buffer.getvalue()
 
 
-# -- chunked rendering ---------------------------------------------------------------------
-
-
-def _warm_up():
-    """What a long-lived worker process has done before: Django set up, fonts loaded."""
-    _django()
-    render_weasyprint(make_rows(5))
-
-
-def _chunk_worker(rows) -> tuple[bytes, int]:
-    data = render_weasyprint(rows, template="pdf/award_list.html")
-    return data, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def chunk_key(rows) -> str:
-    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
-
-
-def _ready(_):
-    time.sleep(0.2)
-    return os.getpid()
-
-
-def warm_pool() -> ProcessPoolExecutor:
-    pool = ProcessPoolExecutor(max_workers=WORKERS, initializer=_warm_up)
-    list(pool.map(_ready, range(WORKERS * 2)))
-    return pool
-
-
-LAST_MERGE_SECONDS = [0.0]
-
-
-def render_chunked(pool, rows, cache: dict | None = None) -> tuple[bytes, int, int]:
-    """Render chunks in parallel processes (reusing cached ones) and merge them with pypdf.
-    Returns the PDF, the peak RSS of one chunk process (KB) and the number of chunks rendered."""
-    from pypdf import PdfWriter
-
-    cache = {} if cache is None else cache
-    chunks = [rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
-    keys = [chunk_key(chunk) for chunk in chunks]
-    todo = [i for i, key in enumerate(keys) if key not in cache]
-    peak = 0
-    if todo:
-        results = pool.map(_chunk_worker, [chunks[i] for i in todo])
-        for i, (data, rss) in zip(todo, results, strict=True):
-            cache[keys[i]] = data
-            peak = max(peak, rss)
-    merge_started = time.perf_counter()
-    writer = PdfWriter()
-    for key in keys:
-        writer.append(io.BytesIO(cache[key]))
-    out = io.BytesIO()
-    writer.write(out)
-    LAST_MERGE_SECONDS[0] = time.perf_counter() - merge_started
-    return out.getvalue(), peak, len(todo)
-
-
 # -- one measurement per process -------------------------------------------------------------
 
 
@@ -233,56 +175,46 @@ def measure(method: str, n: int) -> dict:
     rows = make_rows(n)
     started = time.perf_counter()
     extra = {}
-    if method in ("weasyprint", "production"):
-        # production: what publication_render does per language (one WeasyPrint document, then
-        # the pikepdf structure repair: one scoped table); weasyprint: the same without repair.
+    if method in ("production", "republish"):
+        # What publication_render does per language: grants/pdf_chunked.render_list (one
+        # document up to PDF_CHUNK_ROWS rows, else chunks merged into one tagged PDF), in a warm
+        # process (a worker has loaded its fonts before), with an empty chunk cache.
+        import tempfile
+
+        from grants import pdf_chunked
+        from grants.pdf_structure import structure_problems
+        from grants.tasks.publications import page_counter_css
+
+        render_weasyprint(rows[:5])
+        ctx = context(rows)
+        ctx["page_counter"] = page_counter_css("sv")
+        cache = pdf_chunked.ChunkCache(Path(tempfile.mkdtemp(prefix="pdf-bench-")))
+        started = time.perf_counter()
+        data = pdf_chunked.render_list(
+            "pdf/award_list.html", ctx, ctx["rows"], language="sv", cache=cache
+        )
+        seconds = time.perf_counter() - started
+        extra = {"structure_problems": structure_problems(data)}
+        if method == "republish":
+            changed = [dict(r) for r in ctx["rows"]]
+            changed[len(changed) // 2]["total"] += 100_000
+            ctx2 = {**ctx, "rows": changed}
+            again = time.perf_counter()
+            data = pdf_chunked.render_list(
+                "pdf/award_list.html", ctx2, changed, language="sv", cache=cache
+            )
+            extra["republish_seconds"] = round(time.perf_counter() - again, 2)
+        started = time.perf_counter() - seconds
+    elif method == "weasyprint":
+        # One WeasyPrint document, without the structure repair (the old way).
         from grants import pdf as pdf_module
-        from grants.pdf_structure import repair_structure, structure_problems
 
-        repair_seconds = [0.0]
-
-        def timed_repair(data):
-            t = time.perf_counter()
-            try:
-                return repair_structure(data)
-            finally:
-                repair_seconds[0] += time.perf_counter() - t
-
-        pdf_module.repair_structure = timed_repair if method == "production" else (lambda d: d)
-        render_weasyprint(rows[:5])  # warm, like a worker process
-        repair_seconds[0] = 0.0
+        pdf_module.repair_structure = lambda d: d
+        render_weasyprint(rows[:5])
         started = time.perf_counter()
         data = render_weasyprint(rows)
-        seconds = time.perf_counter() - started
-        extra = {
-            "repair_seconds": round(repair_seconds[0], 2),
-            "structure_problems": structure_problems(data),
-        }
-        started = time.perf_counter() - seconds
     elif method == "reportlab":
         data = render_reportlab(rows)
-    elif method == "chunked":
-        pool = warm_pool()
-        started = time.perf_counter()
-        data, peak, rendered = render_chunked(pool, rows)
-        extra = {
-            "chunk_peak_mb": round(peak / 1024),
-            "chunks_rendered": rendered,
-            "merge_seconds": round(LAST_MERGE_SECONDS[0], 2),
-        }
-    elif method == "republish":
-        cache: dict = {}
-        pool = warm_pool()
-        render_chunked(pool, rows, cache)
-        changed = [dict(r) for r in rows]
-        changed[len(changed) // 2]["total"] += 100_000
-        started = time.perf_counter()
-        data, peak, rendered = render_chunked(pool, changed, cache)
-        extra = {
-            "chunk_peak_mb": round(peak / 1024),
-            "chunks_rendered": rendered,
-            "merge_seconds": round(LAST_MERGE_SECONDS[0], 2),
-        }
     else:
         raise SystemExit(f"unknown method {method}")
     seconds = time.perf_counter() - started

@@ -226,6 +226,10 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # Published award lists (issue 4): render limits and the sweeper that re-enqueues lost jobs.
 PUBLICATION_RENDER_TIME_LIMIT = env_int("PUBLICATION_RENDER_TIME_LIMIT", 900)
 PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
+# Award lists longer than this are rendered in chunks of this many rows and merged
+# (grants/pdf_chunked.py); the rendered chunks are kept under PDF_CHUNK_CACHE_DIR.
+PDF_CHUNK_ROWS = env_int("PDF_CHUNK_ROWS", 200)
+PDF_CHUNK_CACHE_DIR = env_str("PDF_CHUNK_CACHE_DIR")  # default: PRIVATE_MEDIA_ROOT/pdf-chunks
 CELERY_BEAT_SCHEDULE = {
     "publication-sweep": {
         "task": "grants.tasks.publications.publication_sweep",

@@ -31,13 +31,21 @@ def static_only_url_fetcher(url: str, *args, **kwargs):
     raise ForbiddenResource(f"PDF rendering may not fetch {url!r}")
 
 
-def render_pdf(template_name: str, context: dict, *, language: str = "sv") -> bytes:
-    """Render a template under templates/pdf/ to a tagged PDF (PDF/UA-1) in the given language."""
+def render_html(template_name: str, context: dict, *, language: str = "sv") -> str:
+    with translation.override(language):
+        return render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A tagged PDF (PDF/UA-1) of `html`, its tables repaired (grants/pdf_structure.py)."""
     from weasyprint import HTML
 
-    with translation.override(language):
-        html = render_to_string(template_name, {**context, "LANGUAGE_CODE": language})
     data = HTML(string=html, base_url="static:", url_fetcher=static_only_url_fetcher).write_pdf(
         pdf_variant="pdf/ua-1", uncompressed_pdf=False
     )
     return repair_structure(data)
+
+
+def render_pdf(template_name: str, context: dict, *, language: str = "sv") -> bytes:
+    """Render a template under templates/pdf/ to a tagged PDF (PDF/UA-1) in the given language."""
+    return pdf_from_html(render_html(template_name, context, language=language))

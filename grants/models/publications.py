@@ -83,12 +83,19 @@ class Publication(models.Model):
         return f"{self.round.year} – {scope} – v{self.version}"
 
     def progress_state(self) -> dict:
-        """PDFs rendered, PDFs in all, and the estimated seconds left, for the publish page."""
+        """PDFs rendered, PDFs in all, rows laid out (both languages' rows count), and the
+        estimated seconds left, for the publish page. Once rows have been laid out, the estimate
+        follows this render's own pace rather than the last list's."""
         progress = self.progress or {}
         estimate = progress.get("estimate_seconds") or 0
         elapsed = (timezone.now() - self.started_at).total_seconds() if self.started_at else 0
+        rows_done, rows_total = progress.get("rows_done", 0), progress.get("rows_total", 0)
+        if rows_done and elapsed:
+            estimate = elapsed + elapsed / rows_done * max(rows_total - rows_done, 0)
         return {
             "done": len(progress.get("languages_done", [])),
             "total": progress.get("languages", 2),
+            "rows_done": rows_done,
+            "rows_total": rows_total,
             "seconds_left": max(1, round(estimate - elapsed)) if estimate else None,
         }

@@ -30,9 +30,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
-from grants import workflow
+from grants import pdf_chunked, workflow
 from grants.models import OrganisationType, Publication
-from grants.pdf import render_pdf
 from grants.selectors.publications import ALL_TRACKS
 from grants.workflow import PUBLICATION_CLAIMABLE_STATUSES
 
@@ -144,11 +143,21 @@ def public_version_url(publication: Publication, language: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def render_publication_pdf(publication: Publication, language: str) -> bytes:
+def footer_left(publication: Publication) -> str:
+    track = f" – {publication.track.code}" if publication.track_id else ""
+    return f"Delmos – {publication.round.year}{track} – v{publication.version}"
+
+
+def render_publication_pdf(publication: Publication, language: str, *, progress=None) -> bytes:
+    """The list's PDF in `language`; a long list in chunks (grants/pdf_chunked.py), calling
+    `progress(rows_done, rows)` as it goes."""
     context = list_context(publication)
     context["page_counter"] = page_counter_css(language)
     context["public_url"] = public_version_url(publication, language)
-    return render_pdf("pdf/award_list.html", context, language=language)
+    context["footer_left"] = footer_left(publication)
+    return pdf_chunked.render_list(
+        "pdf/award_list.html", context, context["rows"], language=language, progress=progress
+    )
 
 
 DEFAULT_SECONDS_PER_ROW = 0.02  # one PDF, before any list has been rendered on this machine
@@ -192,6 +201,8 @@ def _claim(publication_id: int) -> Publication | None:
         publication.progress = {
             "languages": len(LANGUAGES),
             "languages_done": [],
+            "rows_done": 0,
+            "rows_total": publication.row_count * len(LANGUAGES),
             "estimate_seconds": estimate_seconds(publication),
         }
         workflow.transition(
@@ -242,8 +253,12 @@ def publication_render(self, publication_id: int) -> str:
             return "skipped"
         try:
             files = {}
-            for language in LANGUAGES:
-                data = render_publication_pdf(publication, language)
+            for index, language in enumerate(LANGUAGES):
+
+                def rows_laid_out(done, rows, before=index * publication.row_count):
+                    _progress(publication_id, rows_done=before + done)
+
+                data = render_publication_pdf(publication, language, progress=rows_laid_out)
                 name = file_name(publication, language)
                 files[language] = (name, write_atomically(name, data))
                 _progress(publication_id, languages_done=list(files))

@@ -13,6 +13,7 @@ import pdfua
 import pikepdf
 import pytest
 
+from grants import pdf_chunked
 from grants.models import Publication
 from grants.pdf_structure import kids, structure_problems, walk
 from grants.tasks.publications import render_publication_pdf
@@ -130,7 +131,19 @@ def test_the_totals_never_stand_alone_on_the_last_page(award_round, tmp_path):
         assert layout_flaws(data) == []
 
 
-def test_a_long_list_is_one_table_with_one_header_row_and_scoped_cells(award_round, tmp_path):
+def content(page) -> bytes:
+    streams = page.obj.Contents
+    return b"\n".join(
+        s.read_bytes() for s in (streams if isinstance(streams, pikepdf.Array) else [streams])
+    )
+
+
+@pytest.mark.parametrize("chunk_rows", [1000, 45], ids=["one document", "in chunks"])
+def test_a_long_list_is_one_table_with_one_header_row_and_scoped_cells(
+    award_round, tmp_path, settings, chunk_rows
+):
+    settings.PDF_CHUNK_ROWS = chunk_rows
+    settings.PDF_CHUNK_CACHE_DIR = str(tmp_path / "chunks")
     rows = [row(i) for i in range(1, 121)]
     data = render_publication_pdf(publication_of(award_round, rows), "en")
     check_document(data, tmp_path)
@@ -150,9 +163,10 @@ def test_a_long_list_is_one_table_with_one_header_row_and_scoped_cells(award_rou
         for cell in (c for c in walk(body) if c.S == "/TD"):
             assert {str(h) for h in cell.A.Headers} <= ids
         # The header row repeated on later pages is shown but not read again.
-        repeated = pdf.pages[1].obj.Contents.read_bytes()
-        assert repeated.count(b"/Artifact <</Type /Pagination /Subtype /Header>> BDC") >= 6
-        assert b"/Subtype /Header" not in pdf.pages[0].obj.Contents.read_bytes()
+        for page in pdf.pages[1:]:
+            repeated = content(page)
+            assert repeated.count(b"/Artifact <</Type /Pagination /Subtype /Header>> BDC") >= 6
+        assert b"/Subtype /Header" not in content(pdf.pages[0])
         (figure,) = [e for e in elements if e.S == "/Figure"]
         assert "Delmos" in str(figure.Alt)
         assert str(pdf.Root.Outlines.First.Title) == "Granted recipients"
@@ -179,3 +193,53 @@ def test_a_page_renders_to_an_image(award_round, tmp_path):
     )
     image = (tmp_path / "page.png").read_bytes()
     assert image.startswith(b"\x89PNG") and len(image) > 2000
+
+
+def test_a_list_in_chunks_reads_as_one_document_of_the_same_pages(award_round, tmp_path, settings):
+    """Chunks end on their last full page (the rows of a part-filled page start the next
+    chunk), so the merged list has the pages of one document, every row once and in order,
+    and footers numbered over the whole list."""
+    settings.PDF_CHUNK_CACHE_DIR = str(tmp_path / "chunks")
+    rows = [row(i, organisation=f"Förening {i:04d}") for i in range(1, 131)]
+    publication = publication_of(award_round, rows)
+    settings.PDF_CHUNK_ROWS = 1000
+    single = page_texts(render_publication_pdf(publication, "sv"))
+    settings.PDF_CHUNK_ROWS = 40
+    seen = []
+    data = render_publication_pdf(
+        publication, "sv", progress=lambda done, total: seen.append((done, total))
+    )
+    check_document(data, tmp_path)
+    pages = page_texts(data)
+    assert len(pages) == len(single) >= 5
+    assert [int(n) for n in re.findall(r"Förening (\d{4})", "\n".join(pages))] == list(
+        range(1, 131)
+    )
+    for number, text in enumerate(pages, start=1):
+        assert text.rstrip().endswith(f"sida {number} av {len(pages)}"), text[-80:]
+        assert "Delmos – 2031 – ideella – v3" in text
+    # Progress is reported per chunk, rows laid out so far of all rows.
+    assert len(seen) >= 4 and seen[-1] == (130, 130)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_republishing_a_long_list_lays_out_only_the_changed_chunk_and_the_totals(
+    award_round, tmp_path, settings, monkeypatch
+):
+    """A changed amount changes the totals too, which the small first chunk (caption) and last
+    chunk (tfoot) hold; every other chunk and the footer sheet come from the cache."""
+    settings.PDF_CHUNK_ROWS = 40
+    settings.PDF_CHUNK_CACHE_DIR = str(tmp_path / "chunks")
+    rows = [row(i) for i in range(1, 131)]
+    render_publication_pdf(publication_of(award_round, rows), "sv")
+    cached = list((tmp_path / "chunks").rglob("*.pdf"))
+    assert len(cached) >= 5  # four chunks or more, and the footer sheet
+    laid_out = []
+    real = pdf_chunked.pdf_from_html
+    monkeypatch.setattr(pdf_chunked, "pdf_from_html", lambda html: laid_out.append(1) or real(html))
+    rows[70] = row(71, amount=100_001)
+    data = render_publication_pdf(publication_of(award_round, rows), "sv")
+    assert len(laid_out) == 3
+    text = "\n".join(page_texts(data))
+    assert "100 001 kr" in text and "13 000 001 kr" in text
+    assert structure_problems(data) == []

@@ -86,7 +86,7 @@ def test_a_row_left_in_rendering_is_rendered_again_into_the_same_files(civil_lis
 def test_a_failing_render_records_the_error_and_a_retry_renders_it(
     award_round, monkeypatch, django_capture_on_commit_callbacks, decision_maker
 ):
-    def broken(publication, language):
+    def broken(publication, language, **kwargs):
         raise ValueError("template exploded")
 
     monkeypatch.setattr(tasks, "render_publication_pdf", broken)

@@ -84,6 +84,14 @@ def meeting_agenda(meeting: DecisionMeeting, *, user) -> list[Application]:
         .exclude(conflicts__officer=user)
         .distinct()
         .select_related("organisation", "track", "assessment")
+        .prefetch_related(
+            Prefetch(
+                "supplement_requests",
+                queryset=SupplementRequest.objects.filter(answered_at__isnull=False),
+                to_attr="answered_supplements",
+            ),
+            "answered_supplements__attachments",
+        )
         .order_by("case_sequence")
     )
 
@@ -431,7 +439,11 @@ def case_file(application: Application) -> dict:
             .order_by("created_at", "id")
         ),
         "comments": list(application.internal_comments.select_related("author")),
-        "supplement_requests": list(application.supplement_requests.select_related("requested_by")),
+        "supplement_requests": list(
+            application.supplement_requests.select_related("requested_by").prefetch_related(
+                "attachments"
+            )
+        ),
         "decisions": list(application.decisions.select_related("meeting")),
         "open_meetings": list(
             DecisionMeeting.objects.filter(

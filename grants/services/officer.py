@@ -132,6 +132,7 @@ def supplement_request(
     _require_officer(user)
     if due_date <= timezone.localdate():
         raise ServiceError(_("The due date must be in the future."))
+    paused = Application.objects.select_for_update().get(pk=application.pk).status
     locked = application_transition(
         application=application,
         to_status=ApplicationStatus.SUPPLEMENT_REQUESTED,
@@ -139,7 +140,11 @@ def supplement_request(
         data={"due_date": due_date.isoformat()},
     )
     request = SupplementRequest.objects.create(
-        application=locked, message=message, due_date=due_date, requested_by=user
+        application=locked,
+        message=message,
+        due_date=due_date,
+        requested_by=user,
+        resumes_to=paused,
     )
     event_record(
         action="supplement.requested",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grants import roles
-from grants.emails import email_send
+from grants.emails import email_send, site_url
 from grants.models import (
     Application,
     Assessment,
@@ -160,7 +160,16 @@ def supplement_request(
         email_send(
             to=recipient.email,
             template="officer_supplement_request",
-            context={"application": locked, "request": request, "recipient": recipient},
+            context={
+                "application": locked,
+                "request": request,
+                "recipient": recipient,
+                "url": site_url(
+                    "portal:supplement_answer",
+                    args=[locked.pk, request.pk],
+                    language=recipient.language,
+                ),
+            },
             language=recipient.language,
         )
     return request

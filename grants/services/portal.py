@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from grants import workflow
 from grants.emails import email_send
@@ -259,7 +259,11 @@ def application_submit(
     problems = submission.submission_problems(locked)
     if problems:
         raise ServiceError(
-            _("The application is not complete: %(count)s things are missing.")
+            ngettext(
+                "The application is not complete: %(count)s thing is missing.",
+                "The application is not complete: %(count)s things are missing.",
+                len(problems),
+            )
             % {"count": len(problems)},
             code="incomplete",
         )

@@ -292,7 +292,7 @@ class Command(BaseCommand):
                 ApplicationStatus.SUPPLEMENT_REQUESTED,
             ),
         }
-        sequence = round_.last_case_sequence
+        sequence = Round.objects.get(pk=round_.pk).last_case_sequence  # the grants' numbers
         apps = []
         for _ in range(count):
             track = rng.choice(open_tracks)

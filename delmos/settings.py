@@ -342,3 +342,7 @@ LOGGING = {
         "celery": {"level": "INFO", "propagate": True},
     },
 }
+
+# django-filter: a select's empty choice in words, in the user's language, never "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+FILTERS_NULL_CHOICE_LABEL = _("None")

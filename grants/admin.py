@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from grants import models as m
+from grants.workflow import MEETING_CLOSED_STATUSES
 
 
 class TrackForm(forms.ModelForm):
@@ -209,27 +210,73 @@ class InternalCommentAdmin(admin.ModelAdmin):
     list_select_related = ["application", "author"]
 
 
+def _meeting_closed(meeting) -> bool:
+    return meeting is not None and meeting.status in MEETING_CLOSED_STATUSES
+
+
 class DecisionInline(admin.TabularInline):
+    """A meeting's decisions, for reading: they are recorded on the meeting's page (the caps and
+    the decision rules are checked there) and final once it is closed."""
+
     model = m.Decision
     extra = 0
     fields = ["application", "outcome", "kind", "amount", "reasons"]
-    raw_id_fields = ["application"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.DecisionMeeting)
 class DecisionMeetingAdmin(admin.ModelAdmin):
+    """The status moves only through the workflow (closing on the meeting's page, with its
+    checks); a closed meeting is read-only: its decisions are final and a change to one is a
+    correction decision."""
+
     list_display = ["__str__", "round", "date", "status", "closed_at"]
     list_filter = ["round", "status"]
+    readonly_fields = ["status", "closed_at", "closed_by"]
     inlines = [DecisionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _meeting_closed(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _meeting_closed(obj)
 
 
 @admin.register(m.Decision)
 class DecisionAdmin(admin.ModelAdmin):
+    """Decisions are made at a meeting (its page checks the agenda, the rules and the caps); the
+    admin never adds one, and a decision of a closed meeting is final: read-only, never deleted.
+    A change to it is a correction decision."""
+
     list_display = ["application", "meeting", "outcome", "kind", "amount"]
     list_filter = ["outcome", "kind", "meeting__round", "meeting"]
     search_fields = ["application__case_number", "application__organisation__name"]
     raw_id_fields = ["application", "meeting", "corrects", "created_by"]
     list_select_related = ["application", "meeting__round"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The meeting, the case and what the decision corrects never change after it is made.
+        return ["application", "meeting", "kind", "corrects", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (
+            obj is not None and _meeting_closed(obj.meeting)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (
+            obj is not None and _meeting_closed(obj.meeting)
+        )
 
 
 @admin.register(m.Grant)

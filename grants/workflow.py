@@ -10,8 +10,9 @@ caller's transaction. Services lock the row, apply their own rules, then call it
 a row in an initial state, or (for loaders of past rounds) at the end of a walk through the
 table. The status groups that selectors, services and views use are derived here, once.
 
-    application  draft → submitted → (supplement_requested → submitted)* → in_assessment
-                 → approved | rejected; withdrawn from any state before a decision
+    application  draft → submitted → in_assessment → approved | rejected; a supplement request
+                 pauses submitted or in_assessment and its answer resumes the state it paused
+                 (`resumes`); withdrawn from any state before a decision
     grant        active → closed (all money used) | reported (claim sent) → recovered
     payment      planned → released → paid (an instalment may be created released)
     report       not_submitted → pending → approved | returned → pending …
@@ -53,6 +54,9 @@ class Transition:
     action: str  # the Event verb; "{obj.<field>}" is filled from the row
     actors: frozenset[Actor]
     stamp: str = ""  # a timestamp field set to now with the change
+    # Ends a pause: the row goes back to the state it was in when the pause began, so the table
+    # lists one such step back for every step into the pause (Workflow.resumed).
+    resumes: bool = False
 
     def verb(self, obj) -> str:
         return self.action.format(obj=obj)
@@ -84,6 +88,13 @@ class Workflow:
             raise ValueError(f"The {self.model.__name__} table names a state it does not have.")
         if len(set(steps)) != len(steps):
             raise ValueError(f"The {self.model.__name__} table lists a transition twice.")
+        for paused in {t.source for t in self.transitions if t.resumes}:
+            back = {t.target for t in self.transitions if t.source == paused and t.resumes}
+            if back != self.sources(paused):
+                raise ValueError(
+                    f"The {self.model.__name__} table's pause {paused} does not lead back to "
+                    "every state it is entered from."
+                )
 
     @property
     def name(self) -> str:
@@ -113,6 +124,19 @@ class Workflow:
     def active(self) -> frozenset[str]:
         """States something may still follow."""
         return frozenset(self.states.values) - self.final
+
+    @property
+    def pauses(self) -> frozenset[str]:
+        """States a row leaves by going back to where it was (e.g. a supplement request)."""
+        return frozenset(t.source for t in self.transitions if t.resumes)
+
+    def resumed(self, paused: str, came_from: str) -> str:
+        """The state a row in the pause `paused`, entered from `came_from`, goes back to: the
+        one it came from. A ValueError if the table has no such way back."""
+        step = self.find(paused, came_from)
+        if step is None or not step.resumes:
+            raise ValueError(f"A {self.name} in {paused} does not go back to {came_from}.")
+        return step.target
 
     def walk(self, path: Sequence[str]) -> list[Transition]:
         """The transitions along `path`, which must start in an initial state."""
@@ -169,8 +193,21 @@ APPLICATION = Workflow(
         Transition(
             _A.IN_ASSESSMENT, _A.SUPPLEMENT_REQUESTED, "application.supplement_requested", _OFFICER
         ),
+        # The answer to a supplement request takes the case back to where it was: still waiting
+        # for its assessment, or under assessment (and so ready for a meeting again).
         Transition(
-            _A.SUPPLEMENT_REQUESTED, _A.SUBMITTED, "application.supplement_answered", _APPLICANT
+            _A.SUPPLEMENT_REQUESTED,
+            _A.SUBMITTED,
+            "application.supplement_answered",
+            _APPLICANT,
+            resumes=True,
+        ),
+        Transition(
+            _A.SUPPLEMENT_REQUESTED,
+            _A.IN_ASSESSMENT,
+            "application.supplement_answered",
+            _APPLICANT,
+            resumes=True,
         ),
         Transition(_A.SUBMITTED, _A.IN_ASSESSMENT, "application.assessment_started", _OFFICER),
         Transition(_A.IN_ASSESSMENT, _A.APPROVED, "application.approved", _DECIDER),

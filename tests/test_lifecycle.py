@@ -20,6 +20,7 @@ from grants.models import (
     SupplementRequest,
 )
 from tests import factories
+from tests.grants.officer.conftest import close_meeting
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -215,13 +216,13 @@ def test_one_application_goes_from_the_portal_through_decision_to_a_recovery_cla
     supplement.refresh_from_db()
     assert supplement.answer == "Här är budgeten per månad." and supplement.answered_by == applicant
     application.refresh_from_db()
-    assert application.status == "submitted"
+    assert application.status == "in_assessment"  # back where it was when the request was made
 
-    # The officer sees it back, and it returns to assessment with the next save.
+    # The officer sees the answer and its file; the case is under assessment again.
     client.force_login(case_officer)
     html = _html(client.get(f"/handlaggning/ansokan/{application.pk}/"))
     assert "Här är budgeten per månad." in html and "budget.pdf" in html
-    html = _html(client.get("/handlaggning/ko/?status=submitted"))
+    html = _html(client.get("/handlaggning/ko/?status=in_assessment"))
     assert case_number in html
     html = _html(client.get("/handlaggning/ko/?status=supplement_requested"))
     assert case_number not in html
@@ -269,7 +270,7 @@ def test_one_application_goes_from_the_portal_through_decision_to_a_recovery_cla
     assert response.status_code == 302
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/handlaggning/moten/{meeting.pk}/stang/", follow=True)
+        response = close_meeting(client, meeting, follow=True)
     assert response.status_code == 200
     meeting.refresh_from_db()
     application.refresh_from_db()

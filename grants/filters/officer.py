@@ -84,7 +84,7 @@ class QueueFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         field_name="has_overdue_supplement",
         label=_("Supplement overdue"),
-        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     sort = django_filters.ChoiceFilter(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from grants import roles
 from grants.limits import MAX_AMOUNT, MAX_COUNTER
 from grants.models import Assessment, DecisionMeeting, Track, User
+from grants.models.applications import SCORE_FIELDS
 from grants.services import decisions as decision_rules
 from grants.services.officer import ASSESSMENT_FIELDS
 from grants.workflow import MEETING_OPEN_STATUSES
@@ -33,6 +34,12 @@ class AssessmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The empty choice in words, never Django's "---------".
+        worded = {name: _("Not scored yet") for name in SCORE_FIELDS}
+        worded["recommendation"] = _("No recommendation yet")
+        for name, label in worded.items():
+            field = self.fields[name]
+            field.choices = [("", label), *[c for c in field.choices if c[0] != ""]]
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
             met = self.instance.formal_requirements_met
@@ -80,6 +87,7 @@ class BulkAssignForm(forms.Form):
     officer = forms.ModelChoiceField(
         label=_("Assign to case officer"),
         queryset=User.objects.filter(groups__name=roles.CASE_OFFICER, is_active=True).distinct(),
+        empty_label=_("Choose a case officer"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -93,6 +101,7 @@ class BulkMeetingForm(forms.Form):
         queryset=DecisionMeeting.objects.filter(status__in=MEETING_OPEN_STATUSES).select_related(
             "round"
         ),
+        empty_label=_("Choose a meeting"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -172,8 +181,12 @@ class DecisionForm(forms.Form):
 
 
 class ReallocationForm(forms.Form):
-    from_track = forms.ModelChoiceField(label=_("From track"), queryset=Track.objects.none())
-    to_track = forms.ModelChoiceField(label=_("To track"), queryset=Track.objects.none())
+    from_track = forms.ModelChoiceField(
+        label=_("From track"), queryset=Track.objects.none(), empty_label=_("Choose a track")
+    )
+    to_track = forms.ModelChoiceField(
+        label=_("To track"), queryset=Track.objects.none(), empty_label=_("Choose a track")
+    )
     amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=1, max_value=MAX_AMOUNT)
     effective_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import Round, Track
+from grants.models import DecisionMeeting, Round, Track
+from grants.workflow import MEETING_CLOSED_STATUSES
 
 
 class TrackChoiceField(forms.ModelChoiceField):
@@ -12,7 +13,9 @@ class TrackChoiceField(forms.ModelChoiceField):
 
 class PublishForm(forms.Form):
     round = forms.ModelChoiceField(
-        label=_("Grant round"), queryset=Round.objects.exclude(status=Round.Status.DRAFT)
+        label=_("Grant round"),
+        queryset=Round.objects.exclude(status=Round.Status.DRAFT).order_by("-year", "slug"),
+        empty_label=_("Choose a round"),
     )
     track = TrackChoiceField(
         label=_("Track"),
@@ -41,9 +44,17 @@ class PublishForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["as_of"].initial = timezone.localdate()
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
+        # The round whose decisions were made last: the one a decision maker publishes after a
+        # meeting.
+        latest = (
+            DecisionMeeting.objects.filter(
+                status__in=MEETING_CLOSED_STATUSES, round__in=self.fields["round"].queryset
+            )
+            .order_by("-date", "-closed_at", "-pk")
+            .values_list("round_id", flat=True)
+            .first()
+        )
+        self.fields["round"].initial = latest
 
     def clean(self):
         cleaned = super().clean()

@@ -130,7 +130,11 @@ class Application(models.Model):
                 name="application_dates_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["round", "status"], name="application_round_status")]
+        indexes = [
+            models.Index(fields=["round", "status"], name="application_round_status"),
+            # The officers' queue: its default order is by case sequence.
+            models.Index(fields=["case_sequence", "id"], name="application_case_order"),
+        ]
 
     def __str__(self):
         return self.case_number or self.project_title or str(_("Draft application"))
@@ -261,6 +265,14 @@ class SupplementRequest(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # The status the request paused; the answer takes the application back to it
+    # (grants.workflow: the table's `resumes` steps).
+    resumes_to = models.CharField(
+        _("status before the request"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+    )
 
     class Meta:
         ordering = ["application", "requested_at"]

@@ -1,6 +1,8 @@
 """The workspace's read side: the budget ledger, the queue and an application's case file."""
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -84,6 +86,14 @@ def meeting_agenda(meeting: DecisionMeeting, *, user) -> list[Application]:
         .exclude(conflicts__officer=user)
         .distinct()
         .select_related("organisation", "track", "assessment")
+        .prefetch_related(
+            Prefetch(
+                "supplement_requests",
+                queryset=SupplementRequest.objects.filter(answered_at__isnull=False),
+                to_attr="answered_supplements",
+            ),
+            "answered_supplements__attachments",
+        )
         .order_by("case_sequence")
     )
 
@@ -431,7 +441,11 @@ def case_file(application: Application) -> dict:
             .order_by("created_at", "id")
         ),
         "comments": list(application.internal_comments.select_related("author")),
-        "supplement_requests": list(application.supplement_requests.select_related("requested_by")),
+        "supplement_requests": list(
+            application.supplement_requests.select_related("requested_by").prefetch_related(
+                "attachments"
+            )
+        ),
         "decisions": list(application.decisions.select_related("meeting")),
         "open_meetings": list(
             DecisionMeeting.objects.filter(
@@ -474,6 +488,74 @@ def meeting_totals(*, meeting: DecisionMeeting) -> list[dict]:
             }
         )
     return rows
+
+
+@dataclass
+class CloseSummary:
+    """What closing a meeting will do, for the decision maker to confirm: how many decisions
+    become final, of which kind, what they grant per track against its cap, and what would make
+    the close refused. `fingerprint` changes with any decision, the agenda or a cap, so that a
+    confirmation given for one summary never closes a meeting that has changed since."""
+
+    meeting: DecisionMeeting
+    decisions: int
+    approved: int
+    rejected: int
+    supplementary: int
+    approved_total: int
+    tracks: list[dict]
+    undecided: list[Application]
+    fingerprint: str
+
+    @property
+    def overshoots(self) -> list[dict]:
+        return [row for row in self.tracks if row["overshoot"]]
+
+    @property
+    def can_close(self) -> bool:
+        return not self.undecided and not self.overshoots
+
+
+def meeting_close_summary(meeting: DecisionMeeting) -> CloseSummary:
+    decisions = list(
+        meeting.decisions.select_related("application").order_by("application_id", "pk")
+    )
+    approved = [d for d in decisions if d.outcome == Decision.Outcome.APPROVED]
+    counts: dict[int, int] = {}
+    for d in approved:
+        counts[d.application.track_id] = counts.get(d.application.track_id, 0) + 1
+    tracks = [
+        {**row, "approved": counts.get(row["track"].pk, 0)}
+        for row in meeting_totals(meeting=meeting)
+    ]
+    undecided = list(
+        meeting.agenda.exclude(decisions__meeting=meeting).order_by("case_sequence", "pk")
+    )
+    content = {
+        "decisions": [
+            [d.pk, d.application_id, d.outcome, d.kind, d.amount, d.amount_per_year]
+            for d in decisions
+        ],
+        "undecided": [a.pk for a in undecided],
+        "caps": [[row["track"].pk, row["cap"], row["before"]] for row in tracks],
+    }
+    return CloseSummary(
+        meeting=meeting,
+        decisions=len(decisions),
+        approved=len(approved),
+        rejected=len(decisions) - len(approved),
+        supplementary=sum(1 for d in decisions if d.kind == Decision.Kind.SUPPLEMENTARY),
+        approved_total=sum(d.amount for d in approved),
+        tracks=tracks,
+        undecided=undecided,
+        fingerprint=fingerprint(content),
+    )
+
+
+def fingerprint(content) -> str:
+    """A short hash of what a confirmation page showed (JSON-serialisable content)."""
+    payload = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
 def events_for_export():

@@ -2,6 +2,8 @@
 list, and what changed between two versions."""
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import F
@@ -69,6 +71,58 @@ def award_rows(*, round_: Round, track: Track | None, as_of: dt.date) -> list[di
             row["amount"] += decision.amount
         row["total"] = row["amount"] + row["supplementary"]
     return sorted(rows.values(), key=lambda r: (swedish_key(r["organisation"]), r["case_number"]))
+
+
+def publication_scopes(round_: Round, track: Track | None) -> list[Track | None]:
+    """The lists one publish makes: the track's, or each track's and the combined one (None)."""
+    return [track] if track is not None else [*round_.tracks.order_by("position", "code"), None]
+
+
+@dataclass
+class PublishPreview:
+    """What a publish will make, for the decision maker to confirm: per list its next version,
+    how many recipients and what total, beside the version published before. `fingerprint`
+    changes with any row or version, so a confirmation never publishes lists that changed."""
+
+    round: Round
+    track: Track | None
+    as_of: dt.date
+    lists: list[dict]
+    fingerprint: str
+
+
+def publish_preview(*, round_: Round, track: Track | None, as_of: dt.date) -> PublishPreview:
+    lists = []
+    for scope in publication_scopes(round_, track):
+        rows = award_rows(round_=round_, track=scope, as_of=as_of)
+        previous = (
+            Publication.objects.filter(round=round_, track=scope)
+            .defer("rows")
+            .order_by("-version")
+            .first()
+        )
+        lists.append(
+            {
+                "scope": scope,
+                "version": (previous.version if previous else 0) + 1,
+                "recipients": len(rows),
+                "total": sum(row["total"] for row in rows),
+                "previous": previous,
+                "rows": rows,
+            }
+        )
+    content = [
+        [item["scope"].pk if item["scope"] else None, item["version"], item["rows"]]
+        for item in lists
+    ]
+    payload = json.dumps([as_of.isoformat(), content], sort_keys=True, default=str)
+    return PublishPreview(
+        round=round_,
+        track=track,
+        as_of=as_of,
+        lists=lists,
+        fingerprint=hashlib.sha256(payload.encode()).hexdigest()[:32],
+    )
 
 
 def publications_of_round(round_: Round):

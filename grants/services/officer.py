@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grants import roles
-from grants.emails import email_send
+from grants.emails import email_send, site_url
 from grants.models import (
     Application,
     Assessment,
@@ -132,6 +132,7 @@ def supplement_request(
     _require_officer(user)
     if due_date <= timezone.localdate():
         raise ServiceError(_("The due date must be in the future."))
+    paused = Application.objects.select_for_update().get(pk=application.pk).status
     locked = application_transition(
         application=application,
         to_status=ApplicationStatus.SUPPLEMENT_REQUESTED,
@@ -139,7 +140,11 @@ def supplement_request(
         data={"due_date": due_date.isoformat()},
     )
     request = SupplementRequest.objects.create(
-        application=locked, message=message, due_date=due_date, requested_by=user
+        application=locked,
+        message=message,
+        due_date=due_date,
+        requested_by=user,
+        resumes_to=paused,
     )
     event_record(
         action="supplement.requested",
@@ -155,7 +160,16 @@ def supplement_request(
         email_send(
             to=recipient.email,
             template="officer_supplement_request",
-            context={"application": locked, "request": request, "recipient": recipient},
+            context={
+                "application": locked,
+                "request": request,
+                "recipient": recipient,
+                "url": site_url(
+                    "portal:supplement_answer",
+                    args=[locked.pk, request.pk],
+                    language=recipient.language,
+                ),
+            },
             language=recipient.language,
         )
     return request

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from grants import workflow
 from grants.emails import email_send
@@ -259,7 +259,11 @@ def application_submit(
     problems = submission.submission_problems(locked)
     if problems:
         raise ServiceError(
-            _("The application is not complete: %(count)s things are missing.")
+            ngettext(
+                "The application is not complete: %(count)s thing is missing.",
+                "The application is not complete: %(count)s things are missing.",
+                len(problems),
+            )
             % {"count": len(problems)},
             code="incomplete",
         )
@@ -292,7 +296,7 @@ def supplement_answer(
     *, supplement: SupplementRequest, user, answer: str, upload=None, content_type: str = ""
 ) -> SupplementRequest:
     """Answer a request for supplementary information before its due date; the application
-    goes back to the case officer as submitted."""
+    goes back to where it was when the request was made (submitted, or in assessment)."""
     locked = SupplementRequest.objects.select_for_update().get(pk=supplement.pk)
     if locked.answered_at is not None:
         raise ServiceError(_("This request has already been answered."), code="answered")
@@ -311,9 +315,12 @@ def supplement_answer(
             user=user,
             supplement=locked,
         )
+    paused = Application.objects.select_for_update().get(pk=locked.application_id)
     application_transition(
-        application=locked.application,
-        to_status=ApplicationStatus.SUBMITTED,
+        application=paused,
+        to_status=workflow.APPLICATION.resumed(paused.status, locked.resumes_to)
+        if paused.status in workflow.APPLICATION.pauses
+        else locked.resumes_to,  # refused by the table, with its reason
         user=user,
         data={"supplement_request": locked.pk},
     )

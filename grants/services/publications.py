@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from grants import workflow
 from grants.models import Publication, Round, Track
-from grants.selectors.publications import award_rows
+from grants.selectors.publications import award_rows, publication_scopes
 from grants.services import ServiceError
 from grants.services.events import event_record
 from grants.tasks.publications import publication_render
@@ -62,9 +62,7 @@ def publication_publish(
     with transaction.atomic():
         # One publish at a time per round: version numbers are given in order, without gaps.
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
-        scopes: list[Track | None] = (
-            [track] if track is not None else [*round_.tracks.order_by("position", "code"), None]
-        )
+        scopes = publication_scopes(round_, track)
         created = []
         for scope in scopes:
             rows = award_rows(round_=round_, track=scope, as_of=as_of)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grants.models import Application, Attachment, QuestionSet, Round
 from grants.questions import (
@@ -95,7 +96,12 @@ def _period_problems(application: Application) -> list[Problem]:
             Problem(
                 "project",
                 "end_date",
-                _("This track gives grants for %(years)s years at most.") % {"years": len(years)},
+                ngettext(
+                    "This track gives grants for %(years)s year at most.",
+                    "This track gives grants for %(years)s years at most.",
+                    len(years),
+                )
+                % {"years": len(years)},
             )
         )
     return problems

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import translation
 
 from grants import letters
-from grants.emails import email_send
+from grants.emails import email_send, site_url
 from grants.models import Decision, RecoveryClaim, User
 from grants.pdf import render_pdf
 from grants.services.events import event_record
@@ -129,6 +129,11 @@ def letter_render(self, *, kind: str, object_id: int, notify: bool = True) -> bo
                         spec.context_name: obj,
                         "application": application,
                         "recipient": recipient,
+                        "url": site_url(
+                            "portal:application",
+                            args=[application.pk],
+                            language=recipient.language,
+                        ),
                     },
                     language=recipient.language,
                 )

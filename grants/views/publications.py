@@ -4,13 +4,16 @@ page to publish and follow the rendering."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grants.access import decision_maker_required
 from grants.downloads import file_download
 from grants.forms.publications import PublishForm
 from grants.models import Publication
+from grants.redirects import safe_next_url
 from grants.selectors import publications as selectors
 from grants.services import ServiceError
 from grants.services.publications import publication_publish, publication_retry
@@ -58,31 +61,55 @@ def version_pdf(request, year, scope, version, language):
 
 @decision_maker_required
 def manage(request):
-    """Publish the lists of a round and follow the rendering."""
+    """Publish the lists of a round and follow the rendering. A publish cannot be taken back
+    (every version stays public), so a valid form first shows what will be published, list by
+    list, and publishes only when that summary is confirmed unchanged."""
     form = PublishForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "edit" not in request.POST and form.is_valid():
+        data = form.cleaned_data
+        preview = selectors.publish_preview(
+            round_=data["round"], track=data["track"], as_of=data["as_of"]
+        )
+        confirmed = request.POST.get("confirm", "")
+        if confirmed != preview.fingerprint:
+            changed = _(
+                "The lists changed after the summary was shown. Check it again and confirm."
+            )
+            return _confirm_page(request, form, preview, problem=changed if confirmed else "")
         try:
             publications = publication_publish(
-                round_=form.cleaned_data["round"],
-                track=form.cleaned_data["track"],
-                as_of=form.cleaned_data["as_of"],
-                note=form.cleaned_data["note"],
-                note_en=form.cleaned_data["note_en"],
+                round_=data["round"],
+                track=data["track"],
+                as_of=data["as_of"],
+                note=data["note"],
+                note_en=data["note_en"],
                 user=request.user,
             )
         except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("%(count)d lists published; their PDFs are being rendered.")
-                % {"count": len(publications)},
+            return _confirm_page(request, form, preview, problem=exc.message)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d list published; its PDF is being rendered.",
+                "%(count)d lists published; their PDFs are being rendered.",
+                len(publications),
             )
-            return redirect("publications:manage")
+            % {"count": len(publications)},
+        )
+        return redirect(safe_next_url(request, reverse("publications:manage")))
     return render(
         request,
         "publications/manage.html",
         {"form": form, "publications": selectors.recent_publications()},
+    )
+
+
+def _confirm_page(request, form, preview, *, problem: str = ""):
+    return render(
+        request,
+        "publications/publish_confirm.html",
+        {"form": form, "preview": preview, "problem": problem},
+        status=409 if problem else 200,
     )
 
 

@@ -94,16 +94,18 @@ def test_decision_maker_is_refused_over_the_cap_and_closes_within_it(page, live_
     for application in (first, second):
         page.get_by_role("button", name=f"Registrera beslutet om {application.case_number}").click()
         assert "är registrerat" in page.locator(".messages").inner_text()
-    page.get_by_role("button", name="Stäng beslutstillfället").click()
-    assert "150\xa0000\xa0kr" in page.locator(".messages").inner_text()
-    assert "över taket" in page.locator("#totals").inner_text()
+    page.get_by_role("link", name="Stäng beslutstillfället…").click()
+    assert "över taket med 150\xa0000\xa0kr" in page.locator("#confirm-tracks").inner_text()
+    assert page.locator('input[name="confirm"]').count() == 0
     assert axe_violations(page) == []
+    page.get_by_role("link", name="Tillbaka till beslutstillfället").click()
 
     item = page.locator(f"#a{second.pk}")
     item.get_by_label("avslagen").check()
     item.get_by_label("Skäl").fill("Projektet saknar koppling till segregation.")
     item.get_by_role("button", name=f"Registrera beslutet om {second.case_number}").click()
-    page.get_by_role("button", name="Stäng beslutstillfället").click()
+    page.get_by_role("link", name="Stäng beslutstillfället…").click()
+    page.get_by_role("button", name="Stäng beslutstillfället och gör 2 beslut slutliga").click()
     assert "slutliga" in page.locator(".messages").inner_text()
     first.refresh_from_db()
     second.refresh_from_db()

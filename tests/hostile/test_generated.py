@@ -324,7 +324,8 @@ EXPECTED = {
     "officer:reallocate": (DECIDERS, DECIDERS),
     "officer:meeting": (STAFF, STAFF),
     "officer:decision": (NOT_POST, _row("login", "404", "404", "404", "404")),
-    "officer:meeting_close": (NOT_POST, _row("login", "404", "404", "409", "409")),
+    # Closing is confirmed on its own page; a POST without the confirmation shows that page.
+    "officer:meeting_close": (DECIDERS, DECIDERS),
     # Not on the agenda in this world: refused with a message on the meeting's page.
     "officer:agenda_remove": (NOT_POST, _row("login", "404", "redirect", "redirect", "redirect")),
     "officer:grant": (STAFF, STAFF),

@@ -1,19 +1,26 @@
 """Fill a database with a realistic spread of public grants for the benchmark (bench/): rounds
 from 2019 on, two tracks each, organisations seated all over Sweden weighted by population,
-amounts from 50 000 to 3 million kronor. Bulk inserts; meant for an empty bench database."""
+amounts from 50 000 to 3 million kronor. Bulk inserts; meant for an empty bench database.
+
+For the case officers' queue (bench/queue_bench.py) it adds, in the latest round, applications
+still in the officers' hands (`--open`, submitted, in assessment or awaiting a supplement, some
+assessed and assigned, some with an overdue supplement request) and the staff who work them."""
 
 import datetime as dt
 import random
 
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from stdnum import luhn
 
-from grants import workflow
+from grants import roles, workflow
 from grants.demo import PROJECT_THEMES, STOCKHOLM
 from grants.demo.applications import DECIDED_PATH
 from grants.models import (
     Application,
+    ApplicationStatus,
+    Assessment,
     Decision,
     DecisionMeeting,
     Grant,
@@ -21,11 +28,14 @@ from grants.models import (
     OrganisationType,
     QuestionSet,
     Round,
+    SupplementRequest,
     Track,
+    User,
 )
 from regions.models import Kommun
 
 BATCH = 5_000
+BENCH_PASSWORD = "bench-only-password"  # noqa: S105 - a benchmark database's staff, local only
 CIVIL_PREFIXES = [
     "Föreningen",
     "Idrottsföreningen",
@@ -56,8 +66,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--grants", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=3)
+        parser.add_argument(
+            "--open",
+            dest="open_count",
+            type=int,
+            default=2_000,
+            help="applications in the officers' hands",
+        )
 
-    def handle(self, *args, grants, seed, **options):
+    def handle(self, *args, grants, seed, open_count, **options):
         if Round.objects.filter(slug__startswith="bench-").exists():
             raise CommandError("Bench data exists already; use an empty database.")
         rng = random.Random(seed)
@@ -72,7 +89,10 @@ class Command(BaseCommand):
                 rng, kommuners=kommuner, weights=weights, count=max(100, grants // 3)
             )
             self._grants(rng, grants, tracks, meetings, orgs, kommuner, weights)
-        self.stdout.write(f"Generated {grants} grants over {len(years)} rounds.")
+            self._open_applications(rng, open_count, tracks, orgs)
+        self.stdout.write(
+            f"Generated {grants} grants over {len(years)} rounds and {open_count} open applications."
+        )
 
     def _rounds(self, years):
         tracks, meetings = [], {}
@@ -237,3 +257,94 @@ class Command(BaseCommand):
                 Round.objects.filter(pk=round_pk).update(last_case_sequence=seq)
             done += size
             self.stdout.write(f"  {done} grants")
+
+    def _open_applications(self, rng, count, tracks, orgs):
+        """Applications of the latest round still in the officers' hands, with the officers."""
+        officers = []
+        for n in range(1, 6):
+            user = User.objects.create_user(
+                email=f"handlaggare{n}@bench.delmos.example",
+                password=BENCH_PASSWORD,
+                full_name=f"Handläggare {n}",
+            )
+            user.groups.add(Group.objects.get(name=roles.CASE_OFFICER))
+            officers.append(user)
+        decider = User.objects.create_user(
+            email="beslutsfattare@bench.delmos.example",
+            password=BENCH_PASSWORD,
+            full_name="Beslutsfattare",
+        )
+        decider.groups.add(Group.objects.get(name=roles.DECISION_MAKER))
+        latest = max(t.round.year for t in tracks)
+        open_tracks = [t for t in tracks if t.round.year == latest]
+        round_ = open_tracks[0].round
+        municipal_orgs, civil_orgs = orgs
+        paths = {
+            ApplicationStatus.SUBMITTED: (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED),
+            ApplicationStatus.IN_ASSESSMENT: (
+                ApplicationStatus.DRAFT,
+                ApplicationStatus.SUBMITTED,
+                ApplicationStatus.IN_ASSESSMENT,
+            ),
+            ApplicationStatus.SUPPLEMENT_REQUESTED: (
+                ApplicationStatus.DRAFT,
+                ApplicationStatus.SUBMITTED,
+                ApplicationStatus.SUPPLEMENT_REQUESTED,
+            ),
+        }
+        sequence = Round.objects.get(pk=round_.pk).last_case_sequence  # the grants' numbers
+        apps = []
+        for _ in range(count):
+            track = rng.choice(open_tracks)
+            org = rng.choice(civil_orgs if track.code == "ideella" else municipal_orgs)
+            status = rng.choices(list(paths), weights=[5, 4, 1])[0]
+            sequence += 1
+            theme, _what = rng.choice(PROJECT_THEMES)
+            apps.append(
+                workflow.new(
+                    Application,
+                    history=paths[status],
+                    round=round_,
+                    track=track,
+                    organisation=org,
+                    case_sequence=sequence,
+                    case_number=f"BENCH {round_.year}/{sequence}",
+                    project_title=f"{theme} i {org.seat.name}",
+                    requested_amount=rng.randrange(50, 3_000) * 1_000,
+                    assigned_officer=rng.choice(officers) if rng.random() < 0.7 else None,
+                )
+            )
+        apps = Application.objects.bulk_create(apps, batch_size=BATCH)
+        Round.objects.filter(pk=round_.pk).update(last_case_sequence=sequence)
+        Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    application=app,
+                    officer=app.assigned_officer or officers[0],
+                    score_relevance=rng.randint(1, 5),
+                    score_goal_fulfilment=rng.randint(1, 5),
+                    score_efficiency=rng.randint(1, 5),
+                    score_long_term=rng.randint(1, 5),
+                    recommendation=rng.choice(["approve", "reject"]),
+                    proposed_amount=app.requested_amount // 2,
+                )
+                for app in apps
+                if app.status != ApplicationStatus.SUBMITTED
+            ],
+            batch_size=BATCH,
+        )
+        today = dt.date.today()
+        SupplementRequest.objects.bulk_create(
+            [
+                SupplementRequest(
+                    application=app,
+                    message="Skicka budgeten per månad.",
+                    due_date=today + dt.timedelta(days=rng.choice([-3, 7])),
+                    requested_by=officers[0],
+                    resumes_to=ApplicationStatus.SUBMITTED,
+                )
+                for app in apps
+                if app.status == ApplicationStatus.SUPPLEMENT_REQUESTED
+            ],
+            batch_size=BATCH,
+        )

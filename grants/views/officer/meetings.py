@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grants import roles
 from grants.access import application_for_staff_or_404, decision_maker_required, staff_required
 from grants.forms import officer as forms
+from grants.redirects import safe_next_url
 from grants.selectors import officer as selectors
 from grants.services import ServiceError
 from grants.services import decisions as decision_services
+from grants.workflow import MEETING_CLOSED_STATUSES
 
 
 @decision_maker_required
@@ -107,14 +110,48 @@ def agenda_remove(request, pk, application_pk):
     return redirect("officer:meeting", pk=meeting.pk)
 
 
-@require_POST
 @decision_maker_required
 def meeting_close(request, pk):
+    """Closing makes every decision final and cannot be undone, so it is confirmed on a page that
+    says what will happen: how many decisions, of which outcome, what total per track against its
+    cap. The confirmation carries the summary's fingerprint: if a decision, the agenda or a cap
+    changed after the page was shown, nothing closes and the new summary is shown to confirm."""
     meeting = selectors.meeting_or_404(pk)
+    back = safe_next_url(request, reverse("officer:meeting", args=[meeting.pk]))
+    if meeting.status in MEETING_CLOSED_STATUSES:
+        messages.info(request, _("The meeting is closed already; its decisions are final."))
+        return redirect(back)
+    summary = selectors.meeting_close_summary(meeting)
+    if request.method != "POST":
+        return _close_page(request, summary, back=back)
+    confirmed = request.POST.get("confirm", "")
+    if confirmed != summary.fingerprint:
+        changed = _(
+            "The decisions changed after this page was shown. Check the summary again and confirm."
+        )
+        return _close_page(request, summary, back=back, problem=changed if confirmed else "")
     try:
         decision_services.meeting_close(meeting=meeting, user=request.user)
     except ServiceError as error:
-        messages.error(request, error.message)
-        return _meeting_page(request, meeting, status=409)
-    messages.success(request, _("The meeting is closed and its decisions are final."))
-    return redirect("officer:meeting", pk=meeting.pk)
+        return _close_page(
+            request, selectors.meeting_close_summary(meeting), back=back, problem=error.message
+        )
+    messages.success(
+        request,
+        ngettext(
+            "The meeting is closed and its decision is final.",
+            "The meeting is closed and its %(n)s decisions are final.",
+            summary.decisions,
+        )
+        % {"n": summary.decisions},
+    )
+    return redirect(back)
+
+
+def _close_page(request, summary, *, back: str, problem: str = ""):
+    return render(
+        request,
+        "officer/meeting_close.html",
+        {"meeting": summary.meeting, "summary": summary, "back": back, "problem": problem},
+        status=409 if problem else 200,
+    )

@@ -1,5 +1,8 @@
+import re
+
 import pytest
 
+from grants.selectors.officer import meeting_close_summary
 from grants.services.applications import application_transition
 from grants.workflow import ApplicationStatus
 from tests import factories
@@ -22,3 +25,14 @@ def track(db):
 @pytest.fixture
 def submitted(track, organisation):
     return submit(factories.make_application(track=track, organisation=organisation))
+
+
+def close_meeting(client, meeting, **extra):
+    """Close a meeting as a decision maker does: open the confirmation page and confirm what it
+    shows. When the page offers no confirmation (the meeting cannot close), confirm the current
+    summary anyway, to see the server's own refusal."""
+    url = f"/handlaggning/moten/{meeting.pk}/stang/"
+    page = client.get(url)
+    found = re.search(r'name="confirm" value="([0-9a-f]+)"', page.content.decode())
+    confirm = found.group(1) if found else meeting_close_summary(meeting).fingerprint
+    return client.post(url, {"confirm": confirm}, **extra)

@@ -20,7 +20,7 @@ from grants.services.decisions import meeting_close
 from grants.tasks.officer import letter_render
 from tests import factories
 
-from .conftest import submit
+from .conftest import close_meeting, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_closing_over_a_cap_is_refused_with_the_overshoot_then_closes_within_it(
     a.areas.set([factories.kommun("Bollnäs"), factories.kommun("Ovanåker")])
     _decide(client, meeting, a, outcome="approved", amount="700000")
     _decide(client, meeting, b, outcome="approved", amount="450000")
-    response = client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    response = close_meeting(client, meeting)
     assert response.status_code == 409
     assert "150\xa0000\xa0kr" in response.content.decode()
     meeting.refresh_from_db()
@@ -72,7 +72,7 @@ def test_closing_over_a_cap_is_refused_with_the_overshoot_then_closes_within_it(
 
     _decide(client, meeting, b, outcome="rejected", reasons="Svag koppling till segregation")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+        response = close_meeting(client, meeting)
     assert response.status_code == 302
     meeting.refresh_from_db()
     a.refresh_from_db()
@@ -96,7 +96,7 @@ def test_closing_over_a_cap_is_refused_with_the_overshoot_then_closes_within_it(
 def test_closed_decisions_are_final(client, meeting, track):
     a = _on_agenda(meeting, track)
     _decide(client, meeting, a, outcome="rejected", reasons="Utanför målgruppen")
-    client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    close_meeting(client, meeting)
     response = _decide(client, meeting, a, outcome="approved", amount="100000")
     assert response.status_code == 400
     assert Decision.objects.get().outcome == "rejected"
@@ -149,13 +149,13 @@ def test_a_supplementary_grant_is_a_new_decision_at_a_later_meeting(
 ):
     a = _on_agenda(meeting, track)
     _decide(client, meeting, a, outcome="approved", amount="300000")
-    client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    close_meeting(client, meeting)
     later = DecisionMeeting.objects.create(round=track.round, date=dt.date(2030, 9, 1))
     a.refresh_from_db()
     later.agenda.add(a)
     _decide(client, later, a, outcome="approved", amount="100000")
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(f"/handlaggning/moten/{later.pk}/stang/").status_code == 302
+        assert close_meeting(client, later).status_code == 302
     grant = Grant.objects.get()
     assert grant.amount_total == 400_000 and grant.has_supplementary
     assert grant.last_decided_on == dt.date(2030, 9, 1)
@@ -170,7 +170,7 @@ def test_letter_task_is_idempotent(client, meeting, track, django_capture_on_com
     a = _on_agenda(meeting, track)
     _decide(client, meeting, a, outcome="rejected", reasons="Utanför målgruppen")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+        close_meeting(client, meeting)
     decision = Decision.objects.get()
     name = decision.letter_pdf.name
     assert letter_render(kind="decision", object_id=decision.pk) is False
@@ -184,7 +184,7 @@ def test_reallocation_writes_two_budget_changes_and_lets_the_meeting_close(
     other = factories.make_track(round_=track.round, civil=False, budget_cap=2_000_000)
     a = _on_agenda(meeting, track)
     _decide(client, meeting, a, outcome="approved", amount="1200000")
-    assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 409
+    assert close_meeting(client, meeting).status_code == 409
     response = client.post(
         f"/handlaggning/omgang/{track.round.pk}/omfordelning/",
         {
@@ -200,14 +200,14 @@ def test_reallocation_writes_two_budget_changes_and_lets_the_meeting_close(
     changes = {c.track_id: c.new_cap for c in BudgetChange.objects.filter(reference="Ku2030/123")}
     assert changes == {other.pk: 1_700_000, track.pk: 1_300_000}
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 302
+        assert close_meeting(client, meeting).status_code == 302
 
 
 def test_reallocation_cannot_take_money_already_decided(client, meeting, track):
     other = factories.make_track(round_=track.round, civil=False)
     a = _on_agenda(meeting, track)
     _decide(client, meeting, a, outcome="approved", amount="900000")
-    client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    close_meeting(client, meeting)
     response = client.post(
         f"/handlaggning/omgang/{track.round.pk}/omfordelning/",
         {
@@ -228,7 +228,7 @@ def test_case_officers_cannot_record_decisions_or_close(client, meeting, track, 
     client.force_login(case_officer)
     assert client.get(f"/handlaggning/moten/{meeting.pk}/").status_code == 200
     assert _decide(client, meeting, a, outcome="approved", amount="1000").status_code == 404
-    assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 404
+    assert close_meeting(client, meeting).status_code == 404
     assert not Decision.objects.exists()
     assert Report.objects.count() == 0
 
@@ -331,7 +331,7 @@ def test_an_item_can_be_taken_off_an_open_meeting(client, meeting, track, case_o
 
     # Now the meeting closes with what is left, and a dropped item can go to another meeting.
     assert _decide(client, meeting, kept, outcome="approved", amount="1000").status_code == 302
-    assert client.post(f"/handlaggning/moten/{meeting.pk}/stang/").status_code == 302
+    assert close_meeting(client, meeting).status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == "closed"
     # A closed meeting's agenda is fixed.

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -81,11 +82,12 @@ def test_decision_maker_publishes_and_follows_the_job(
     client, decision_maker, award_round, django_capture_on_commit_callbacks
 ):
     client.force_login(decision_maker)
+    choices = {"round": award_round.pk, "track": "", "as_of": "2031-06-25", "note": "ny"}
+    summary = client.post(reverse("publications:manage"), choices)
+    assert summary.status_code == 200 and not Publication.objects.exists()
+    confirm = re.search(r'name="confirm" value="(\w+)"', summary.content.decode()).group(1)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(
-            reverse("publications:manage"),
-            {"round": award_round.pk, "track": "", "as_of": "2031-06-25", "note": "ny"},
-        )
+        response = client.post(reverse("publications:manage"), {**choices, "confirm": confirm})
     assert response.status_code == 302
     assert len(callbacks) == 3
     publication = Publication.objects.get(track__code="ideella")

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +19,7 @@ from grants.models import (
     Assessment,
     ConflictOfInterest,
     InternalComment,
+    SavedFilter,
     SecondAssessment,
     SupplementRequest,
     User,
@@ -273,3 +275,31 @@ def comment_add(*, application: Application, user, text: str) -> InternalComment
     comment = InternalComment.objects.create(application=application, author=user, text=text)
     event_record(action="comment.added", actor=user, application=application)
     return comment
+
+
+def _clean_query(query: str) -> str:
+    data = QueryDict(query, mutable=True)
+    data.pop("page", None)
+    return data.urlencode()
+
+
+@transaction.atomic
+def saved_filter_save(*, user, name: str, query: str) -> SavedFilter:
+    """Save the queue's current filter under a name (the officer's own; the same name again
+    replaces it)."""
+    if not (roles.is_case_officer(user) or roles.is_decision_maker(user)):
+        raise ServiceError(_("Only staff may do this."), code="permission_denied")
+    name = name.strip()
+    if not name:
+        raise ServiceError(_("Give the filter a name."))
+    saved, _created = SavedFilter.objects.update_or_create(
+        owner=user, name=name, defaults={"query": _clean_query(query)}
+    )
+    return saved
+
+
+@transaction.atomic
+def saved_filter_delete(*, user, saved: SavedFilter) -> None:
+    if saved.owner_id != user.pk:
+        raise ServiceError(_("You may not make this change."), code="permission_denied")
+    saved.delete()

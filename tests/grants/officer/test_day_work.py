@@ -249,6 +249,10 @@ def test_a_decision_maker_declares_a_conflict_and_is_kept_out_of_closing(
     assert "Släkt" in html
 
     response = client.post(f"{url}stang/")
+    # Through the confirmation page, when closing asks for one.
+    confirm = re.search(r'name="confirm" value="([^"]*)"', response.content.decode())
+    if confirm:
+        response = client.post(f"{url}stang/", {"confirm": confirm.group(1)})
     assert response.status_code == 409
     assert application.case_number in response.content.decode()
     meeting.refresh_from_db()

@@ -1,13 +1,16 @@
 """The case officers' queue filter."""
 
+import datetime as dt
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants import roles
 from grants.limits import MAX_AMOUNT, MAX_COUNTER
-from grants.models import Application, OrganisationType, Round, Track, User
+from grants.models import Application, OrganisationType, Round, SupplementRequest, Track, User
 from grants.workflow import SUBMITTED_STATUSES, ApplicationStatus
 from regions.models import Kommun, Lan
 
@@ -86,6 +89,11 @@ class QueueFilter(django_filters.FilterSet):
         label=_("Supplement overdue"),
         widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
+    due = django_filters.ChoiceFilter(
+        method="filter_due",
+        label=_("Supplement due"),
+        choices=[("week", _("This week"))],
+    )
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
@@ -124,6 +132,23 @@ class QueueFilter(django_filters.FilterSet):
             | Q(organisation__name__icontains=value)
             | Q(organisation__org_number__icontains=value)
         )
+
+    def filter_due(self, queryset, name, value):
+        """Applications with an unanswered supplement request due this week (Monday to
+        Sunday)."""
+        today = timezone.localdate()
+        monday = today - dt.timedelta(days=today.weekday())
+        due = SupplementRequest.objects.filter(
+            application=OuterRef("pk"),
+            answered_at__isnull=True,
+            due_date__range=(monday, monday + dt.timedelta(days=6)),
+        )
+        return queryset.filter(Exists(due)) if value == "week" else queryset
+
+    def order_fields(self) -> tuple[str, str]:
+        """The queue's order as it is sorted now: a field (possibly descending), then id."""
+        sort = getattr(self.form, "cleaned_data", {}).get("sort") if self.is_bound else None
+        return SORTS.get(sort or "case", SORTS["case"])
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["case"]))

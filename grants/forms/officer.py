@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import roles
 from grants.limits import MAX_AMOUNT, MAX_COUNTER
-from grants.models import Assessment, DecisionMeeting, Track, User
+from grants.models import Assessment, DecisionMeeting, SavedFilter, SecondAssessment, Track, User
 from grants.models.applications import SCORE_FIELDS
 from grants.services import decisions as decision_rules
 from grants.services.officer import ASSESSMENT_FIELDS
@@ -59,6 +59,42 @@ class AssessmentForm(forms.ModelForm):
         if data.get("recommendation") == "approve" and not data.get("proposed_amount"):
             self.add_error("proposed_amount", _("Propose an amount when you recommend approval."))
         return data
+
+
+class SecondAssessmentForm(AssessmentForm):
+    """The second (four-eyes) assessment: the same questions, its own ids on the page, and a
+    recommendation it cannot leave out."""
+
+    class Meta(AssessmentForm.Meta):
+        model = SecondAssessment
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "second-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["recommendation"].required = True
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the filter"), max_length=SavedFilter._meta.get_field("name").max_length
+    )
+    query = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=SavedFilter._meta.get_field("query").max_length,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "saved-filter-%s")
+        super().__init__(*args, **kwargs)
+
+
+class MeetingConflictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the conflict of interest"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SupplementRequestForm(forms.Form):

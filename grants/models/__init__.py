@@ -8,14 +8,15 @@ from .applications import (
     ConflictOfInterest,
     InternalComment,
     Partner,
+    SecondAssessment,
     SupplementRequest,
 )
-from .decisions import Decision, DecisionMeeting, Grant
+from .decisions import Decision, DecisionMeeting, Grant, MeetingConflict
 from .events import Event
 from .invitations import Invitation
 from .money import Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
-from .people import Membership, User
+from .people import Membership, SavedFilter, User
 from .public import PublicDataVersion
 from .publications import Publication
 from .reports import Report
@@ -37,6 +38,7 @@ __all__ = [
     "Grant",
     "InternalComment",
     "Invitation",
+    "MeetingConflict",
     "Membership",
     "Organisation",
     "OrganisationType",
@@ -48,6 +50,8 @@ __all__ = [
     "RecoveryClaim",
     "Report",
     "Round",
+    "SavedFilter",
+    "SecondAssessment",
     "SupplementRequest",
     "Track",
     "User",

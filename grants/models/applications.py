@@ -294,23 +294,18 @@ class Score(models.IntegerChoices):
     FIVE = 5, "5"
 
 
-class Assessment(models.Model):
-    """The case officers' assessment of one application (one per application, versioned)."""
+class AssessmentFields(models.Model):
+    """What an assessor records: the formal check, the scores, a recommendation and an amount.
+    The first assessment and the second (four-eyes) one share these fields."""
 
     class Recommendation(models.TextChoices):
         APPROVE = "approve", _("approve")
         REJECT = "reject", _("reject")
 
-    application = models.OneToOneField(
-        Application,
-        on_delete=models.CASCADE,
-        related_name="assessment",
-        verbose_name=_("application"),
-    )
     officer = models.ForeignKey(
         "grants.User",
         on_delete=models.PROTECT,
-        related_name="assessments",
+        related_name="+",
         verbose_name=_("case officer"),
     )
     formal_requirements_met = models.BooleanField(
@@ -340,19 +335,66 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        verbose_name = _("assessment")
-        verbose_name_plural = _("assessments")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(**{f"{name}__isnull": True})
-                | models.Q(**{f"{name}__range": (1, 5)}),
-                name=f"assessment_{name.removeprefix('score_')}_1_5",
-            )
-            for name in SCORE_FIELDS
-        ]
+        abstract = True
 
     def __str__(self):
         return f"{self.application}"
+
+
+def _score_constraints(prefix: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=models.Q(**{f"{name}__isnull": True})
+            | models.Q(**{f"{name}__range": (1, 5)}),
+            name=f"{prefix}_{name.removeprefix('score_')}_1_5",
+        )
+        for name in SCORE_FIELDS
+    ]
+
+
+class Assessment(AssessmentFields):
+    """The case officers' assessment of one application (one per application, versioned)."""
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="assessment",
+        verbose_name=_("application"),
+    )
+    officer = models.ForeignKey(
+        "grants.User",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("case officer"),
+    )
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = _score_constraints("assessment")
+
+
+class SecondAssessment(AssessmentFields):
+    """The second assessment (four-eyes) that a track requires above an amount: made by another
+    officer than the first assessment's, independently, and shown beside it."""
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="second_assessment",
+        verbose_name=_("application"),
+    )
+    officer = models.ForeignKey(
+        "grants.User",
+        on_delete=models.PROTECT,
+        related_name="second_assessments",
+        verbose_name=_("second assessor"),
+    )
+
+    class Meta:
+        verbose_name = _("second assessment")
+        verbose_name_plural = _("second assessments")
+        constraints = _score_constraints("second_assessment")
 
 
 class ConflictOfInterest(models.Model):

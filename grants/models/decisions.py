@@ -48,6 +48,46 @@ class DecisionMeeting(models.Model):
         return self.title or f"{self.round.year} – {self.date}"
 
 
+class MeetingConflict(models.Model):
+    """A decision maker's conflict of interest (jäv) on one case at one meeting: they take no
+    part in deciding it, and so may not close the meeting that makes its decision final."""
+
+    meeting = models.ForeignKey(
+        DecisionMeeting,
+        on_delete=models.CASCADE,
+        related_name="conflicts",
+        verbose_name=_("decision meeting"),
+    )
+    application = models.ForeignKey(
+        "grants.Application",
+        on_delete=models.CASCADE,
+        related_name="meeting_conflicts",
+        verbose_name=_("application"),
+    )
+    decision_maker = models.ForeignKey(
+        "grants.User",
+        on_delete=models.PROTECT,
+        related_name="meeting_conflicts",
+        verbose_name=_("decision maker"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    declared_at = models.DateTimeField(_("declared"), default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "declared_at", "id"]
+        verbose_name = _("conflict of interest at a meeting")
+        verbose_name_plural = _("conflicts of interest at meetings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "application", "decision_maker"],
+                name="meeting_conflict_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.decision_maker} – {self.application} ({self.meeting})"
+
+
 class Decision(models.Model):
     """One decision on one application at one meeting. Never edited once the meeting is closed;
     a correction or a supplementary grant is a new decision."""

@@ -92,3 +92,25 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class SavedFilter(models.Model):
+    """A queue filter an officer saved under a name (the query string of the queue's filter)."""
+
+    owner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="saved_filters", verbose_name=_("officer")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filter"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["owner", "name"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name

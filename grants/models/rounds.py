@@ -96,6 +96,15 @@ class Track(models.Model):
     max_per_application = models.PositiveBigIntegerField(
         _("maximum per application (SEK)"), null=True, blank=True
     )
+    second_assessment_above = models.PositiveBigIntegerField(
+        _("second assessment above (SEK)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Applications for more than this amount need a second assessment by another case "
+            "officer before a meeting may decide them. Leave empty for none."
+        ),
+    )
     question_set = models.CharField(_("question set"), max_length=20, choices=QuestionSet.choices)
     multi_year = models.BooleanField(_("multi-year grants"), default=False)
     max_years = models.PositiveSmallIntegerField(_("maximum number of years"), default=1)

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from grants.access import application_for_staff_or_404, applications_for_staff
@@ -36,9 +37,12 @@ from grants.models import (
     RecoveryClaim,
     Report,
     Round,
+    SavedFilter,
+    SecondAssessment,
     SupplementRequest,
     Track,
 )
+from grants.models.applications import SCORE_FIELDS
 from grants.organisation_types import LEGAL_FORM_DIGITS
 from grants.selectors.portal import SECTION_TITLES, section_display, sections_for
 from grants.selectors.timeline import EVENT_TYPES, timeline
@@ -71,7 +75,109 @@ def round_or_404(pk) -> Round:
 
 def assessment_of(application: Application) -> Assessment | None:
     """The application's assessment, or None before anyone has saved one."""
-    return Assessment.objects.filter(application=application).first()
+    return Assessment.objects.filter(application=application).select_related("officer").first()
+
+
+def second_assessment_of(application: Application) -> SecondAssessment | None:
+    return (
+        SecondAssessment.objects.filter(application=application).select_related("officer").first()
+    )
+
+
+@dataclass
+class ComparisonRow:
+    label: str
+    first: object
+    second: object
+    money: bool = False
+
+    @property
+    def differs(self) -> bool:
+        return self.first != self.second
+
+
+def assessment_comparison(first, second) -> list[ComparisonRow]:
+    """The two assessments side by side, criterion by criterion, with the total score and the
+    recommendation; a row differs when the two officers disagree."""
+    if first is None or second is None:
+        return []
+
+    def formal(a):
+        met = a.formal_requirements_met
+        return _("Not yet checked") if met is None else (_("Met") if met else _("Not met"))
+
+    def total(a):
+        return sum(getattr(a, name) or 0 for name in SCORE_FIELDS)
+
+    rows = [ComparisonRow(_("Formal requirements"), formal(first), formal(second))]
+    for name in SCORE_FIELDS:
+        label = capfirst(Assessment._meta.get_field(name).verbose_name)
+        rows.append(ComparisonRow(label, getattr(first, name), getattr(second, name)))
+    rows.append(ComparisonRow(_("Total score"), total(first), total(second)))
+    rows.append(
+        ComparisonRow(
+            _("Recommendation"),
+            first.get_recommendation_display(),
+            second.get_recommendation_display(),
+        )
+    )
+    rows.append(
+        ComparisonRow(
+            _("Proposed amount"), first.proposed_amount, second.proposed_amount, money=True
+        )
+    )
+    return rows
+
+
+@dataclass
+class QueueNeighbours:
+    previous: int | None
+    next: int | None
+
+
+def queue_neighbours(queryset, *, base, application: Application, order) -> QueueNeighbours:
+    """The cases before and after `application` in the queue's filtered `queryset` sorted by
+    `order` (a field, possibly descending, then id), found from the application's own sort value
+    read from `base` (the unfiltered queue): keyset, three queries, and the application need not
+    match the filter any more (its status may have moved on since the queue was filtered)."""
+    descending = order[0].startswith("-")
+    name = order[0].lstrip("-")
+    current = base.filter(pk=application.pk).values(name).first()
+    if current is None or current[name] is None:
+        return QueueNeighbours(None, None)
+    value = current[name]
+
+    def step(forward: bool):
+        after = forward != descending
+        compare = "gt" if after else "lt"
+        return (
+            queryset.filter(
+                Q(**{f"{name}__{compare}": value})
+                | Q(**{name: value, f"id__{compare}": application.pk})
+            )
+            .order_by(*((name, "id") if after else (f"-{name}", "-id")))
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    return QueueNeighbours(step(False), step(True))
+
+
+def saved_filters_of(user) -> list[SavedFilter]:
+    return list(SavedFilter.objects.filter(owner=user).order_by("name"))
+
+
+def saved_filter_of_or_404(user, pk) -> SavedFilter:
+    """One of the user's own saved filters (another officer's answers 404)."""
+    return get_object_or_404(SavedFilter, pk=pk, owner=user)
+
+
+def meeting_conflicts(meeting: DecisionMeeting) -> dict[int, list]:
+    """The conflicts of interest declared at the meeting, by application id."""
+    result: dict[int, list] = {}
+    for conflict in meeting.conflicts.select_related("decision_maker"):
+        result.setdefault(conflict.application_id, []).append(conflict)
+    return result
 
 
 def meeting_or_404(pk) -> DecisionMeeting:
@@ -85,7 +191,7 @@ def meeting_agenda(meeting: DecisionMeeting, *, user) -> list[Application]:
         Application.objects.filter(Q(meeting_agendas=meeting) | Q(decisions__meeting=meeting))
         .exclude(conflicts__officer=user)
         .distinct()
-        .select_related("organisation", "track", "assessment")
+        .select_related("organisation", "track", "assessment", "second_assessment")
         .prefetch_related(
             Prefetch(
                 "supplement_requests",

@@ -59,6 +59,7 @@ EVENT_TYPES: dict[str, EventType] = {
     "application.assigned": EventType(_("Assigned to a case officer")),
     # casework
     "assessment.saved": EventType(_("Assessment saved")),
+    "assessment.second_saved": EventType(_("Second assessment saved")),
     "supplement.requested": EventType(
         _("Request for supplementary information sent"),
         _("A request for supplementary information was sent to you."),
@@ -70,6 +71,9 @@ EVENT_TYPES: dict[str, EventType] = {
     "meeting.application_added": EventType(_("Put on a decision meeting's agenda")),
     "meeting.application_removed": EventType(_("Taken off a decision meeting's agenda")),
     "meeting.closed": EventType(_("Decision meeting closed")),
+    "meeting.conflict_declared": EventType(
+        _("Conflict of interest declared at a decision meeting")
+    ),
     "decision.recorded": EventType(_("Decision recorded")),
     "decision.letter_sent": EventType(
         _("Decision letter sent"), _("The decision letter was sent to you.")

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from grants.models import (
     Decision,
     DecisionMeeting,
     Grant,
+    MeetingConflict,
     Payment,
     Report,
     Round,
@@ -26,6 +27,7 @@ from grants.selectors.officer import current_caps, decided_totals
 from grants.services import ServiceError
 from grants.services.applications import application_transition
 from grants.services.events import event_record
+from grants.services.officer import second_assessment_missing
 from grants.tasks.officer import letter_render
 from grants.templatetags.delmos import format_sek
 from grants.workflow import AGENDA_STATUSES, MEETING_OPEN_STATUSES, ApplicationStatus
@@ -79,6 +81,9 @@ def meeting_add_applications(*, meeting: DecisionMeeting, applications, user) ->
         .exclude(decisionmeeting=meeting)
         .select_related("decisionmeeting")
     }
+    missing = second_assessment_missing(ids)
+    if missing:
+        raise _second_assessment_refusal(missing)
     for application in applications:
         if application.round_id != meeting.round_id:
             raise ServiceError(
@@ -113,6 +118,53 @@ def meeting_add_applications(*, meeting: DecisionMeeting, applications, user) ->
         )
         added += 1
     return added
+
+
+def _second_assessment_refusal(missing) -> ServiceError:
+    return ServiceError(
+        _(
+            "A second assessment by another case officer is required before a meeting decides "
+            "%(cases)s (the amount applied for is above the track's limit)."
+        )
+        % {"cases": ", ".join(str(a) for a in missing)},
+        code="second_assessment_missing",
+    )
+
+
+def conflicted_cases(*, meeting: DecisionMeeting, user) -> list[Application]:
+    """The agenda items the user may take no part in: a conflict of interest declared at this
+    meeting, or on the application itself."""
+    return list(
+        meeting.agenda.filter(
+            Q(meeting_conflicts__meeting=meeting, meeting_conflicts__decision_maker=user)
+            | Q(conflicts__officer=user)
+        )
+        .distinct()
+        .order_by("case_sequence", "pk")
+    )
+
+
+@transaction.atomic
+def meeting_conflict_declare(
+    *, meeting: DecisionMeeting, application: Application, user, reason: str = ""
+) -> MeetingConflict:
+    """A decision maker declares a conflict of interest on one agenda item of an open meeting:
+    they may then neither decide it nor close the meeting (another decision maker does)."""
+    _require_decider(user)
+    meeting = _require_open(meeting)
+    if not meeting.agenda.filter(pk=application.pk).exists():
+        raise ServiceError(_("The application is not on this meeting's agenda."))
+    conflict, created = MeetingConflict.objects.get_or_create(
+        meeting=meeting, application=application, decision_maker=user, defaults={"reason": reason}
+    )
+    if created:
+        event_record(
+            action="meeting.conflict_declared",
+            actor=user,
+            application=application,
+            data={"meeting": meeting.pk, "reason": reason},
+        )
+    return conflict
 
 
 def _meeting_name(meeting: DecisionMeeting) -> str:
@@ -198,6 +250,15 @@ def decision_record(
     meeting = _require_open(meeting)
     if not meeting.agenda.filter(pk=application.pk).exists():
         raise ServiceError(_("The application is not on this meeting's agenda."))
+    if application in conflicted_cases(meeting=meeting, user=user):
+        raise ServiceError(
+            _(
+                "You have declared a conflict of interest on %(case)s: another decision maker "
+                "decides it."
+            )
+            % {"case": application},
+            code="conflict_of_interest",
+        )
     terms, problems = decision_terms(
         outcome=outcome, amount=amount, amount_per_year=amount_per_year, reasons=reasons
     )
@@ -345,6 +406,19 @@ def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
     meeting = _require_open(meeting)
     # Lock the round so two meetings of it cannot close at once and together exceed a cap.
     Round.objects.select_for_update().get(pk=meeting.round_id)
+    conflicted = conflicted_cases(meeting=meeting, user=user)
+    if conflicted:
+        raise ServiceError(
+            _(
+                "You have declared a conflict of interest on %(cases)s at this meeting, so you "
+                "may not close it: another decision maker closes it."
+            )
+            % {"cases": ", ".join(str(a) for a in conflicted)},
+            code="conflict_of_interest",
+        )
+    missing = second_assessment_missing(meeting.agenda.values_list("pk", flat=True))
+    if missing:
+        raise _second_assessment_refusal(missing)
     undecided = meeting.agenda.exclude(decisions__meeting=meeting)
     if undecided.exists():
         raise ServiceError(

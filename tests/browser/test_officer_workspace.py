@@ -48,6 +48,7 @@ def test_officer_filters_by_county_assesses_and_requests_a_supplement(page, live
     login(page, officer.email, PASSWORD)
     page.goto(f"{live_server.url}/handlaggning/ko/")
     assert axe_violations(page) == []
+    page.get_by_text("Filter", exact=True).click()  # the panel the filters fold into
     page.get_by_label("Län", exact=True).select_option(label="Gävleborgs län")
     page.get_by_role("button", name="Filtrera").click()
     rows = page.locator("table.queue tbody tr")

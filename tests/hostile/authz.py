@@ -50,6 +50,9 @@ KIND_BY_NAME = {
     "officer:report_review": {"pk": "report"},
     "officer:claim_settle": {"pk": "claim"},
     "officer:claim_letter": {"pk": "claim"},
+    "officer:second_assessment": {"pk": "submitted"},
+    "officer:meeting_conflict": {"pk": "meeting", "application_pk": "granted"},
+    "officer:saved_filter_delete": {"pk": 999_999},
 }
 
 

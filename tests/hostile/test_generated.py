@@ -310,10 +310,14 @@ EXPECTED = {
     # An empty bulk action is refused next to the action, with a 400.
     "officer:queue_bulk": (NOT_POST, _row("login", "404", "400", "400", "400")),
     "officer:queue_csv": (STAFF, STAFF),
+    # A filter without a name is refused next to the name; another officer's filter is 404.
+    "officer:saved_filter_save": (NOT_POST, _row("login", "404", "400", "400", "400")),
+    "officer:saved_filter_delete": (NOT_POST, _row("login", "404", "404", "404", "404")),
     "officer:queue_xlsx": (STAFF, STAFF),
     "officer:application": (STAFF, STAFF),
     "officer:assessment": (NOT_POST, _row("login", "404", "redirect", "404", "redirect")),
     "officer:supplement": (NOT_POST, _row("login", "404", "400", "404", "400")),
+    "officer:second_assessment": (NOT_POST, _row("login", "404", "400", "404", "400")),
     "officer:conflict": (NOT_POST, _row("login", "404", "400", "400", "400")),
     "officer:comment": (NOT_POST, _row("login", "404", "400", "400", "400")),
     # The attachment belongs to a draft: staff never see drafts.
@@ -326,6 +330,8 @@ EXPECTED = {
     "officer:decision": (NOT_POST, _row("login", "404", "404", "404", "404")),
     # Closing is confirmed on its own page; a POST without the confirmation shows that page.
     "officer:meeting_close": (DECIDERS, DECIDERS),
+    # Not on the agenda in this world.
+    "officer:meeting_conflict": (NOT_POST, _row("login", "404", "404", "404", "404")),
     # Not on the agenda in this world: refused with a message on the meeting's page.
     "officer:agenda_remove": (NOT_POST, _row("login", "404", "redirect", "redirect", "redirect")),
     "officer:grant": (STAFF, STAFF),

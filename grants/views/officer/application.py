@@ -5,32 +5,76 @@ import copy
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants import roles
 from grants.access import application_for_staff_or_404, case_officer_required, staff_required
 from grants.downloads import file_download
+from grants.filters.officer import QueueFilter
 from grants.forms import officer as forms
 from grants.selectors import officer as selectors
 from grants.services import ServiceError, StaleVersion
 from grants.services import officer as services
+from grants.views.officer.queue import queue_query_of
+
+
+def _queue_context(request, application) -> dict:
+    """Next and previous case within the officer's current queue filter, and the way back."""
+    query = queue_query_of(request)
+    filterset = QueueFilter(query or None, queryset=selectors.queue_for(request.user))
+    neighbours = selectors.queue_neighbours(
+        filterset.qs,
+        base=selectors.queue_for(request.user),
+        application=application,
+        order=filterset.order_fields(),
+    )
+    back = reverse("officer:queue") + (f"?{query.urlencode()}" if query else "")
+    return {"neighbours": neighbours, "queue_url": back}
 
 
 def _application_page(
-    request, application, *, assessment_form=None, conflict=None, status=200, **forms_
+    request,
+    application,
+    *,
+    assessment_form=None,
+    second_form=None,
+    conflict=None,
+    status=200,
+    **forms_,
 ):
     assessment = selectors.assessment_of(application)
+    second = selectors.second_assessment_of(application)
+    is_officer = roles.is_case_officer(request.user)
+    first_is_mine = assessment is not None and assessment.officer_id == request.user.pk
+    second_is_mine = second is not None and second.officer_id == request.user.pk
+    required = services.second_assessment_required(application)
+    # The second assessor (another officer than the first's, once it is due) works on the
+    # second assessment and reads the first; everyone else on the first.
+    works_on_second = (
+        is_officer
+        and assessment is not None
+        and not first_is_mine
+        and (required or second is not None)
+    )
     context = {
         "application": application,
         "assessment": assessment,
         "assessment_form": assessment_form or forms.AssessmentForm(instance=assessment),
+        "second_assessment": second,
+        "second_required": required,
+        "second_form": second_form or forms.SecondAssessmentForm(instance=second),
+        "can_assess_first": is_officer and not second_is_mine and not works_on_second,
+        "can_assess_second": works_on_second,
+        "comparison": selectors.assessment_comparison(assessment, second),
         "conflict_version": conflict,
         "supplement_form": forms_.get("supplement_form") or forms.SupplementRequestForm(),
         "conflict_form": forms_.get("conflict_form") or forms.ConflictForm(),
         "comment_form": forms_.get("comment_form") or forms.CommentForm(),
         "meeting_form": forms.BulkMeetingForm(),
-        "can_assess": roles.is_case_officer(request.user),
+        "can_assess": is_officer,
+        **_queue_context(request, application),
         **selectors.case_file(application),
     }
     return render(request, "officer/application.html", context, status=status)
@@ -74,6 +118,38 @@ def assessment_save(request, pk):
         return _application_page(request, application, assessment_form=form, status=400)
     messages.success(request, _("The assessment is saved."))
     return redirect("officer:application", pk=application.pk)
+
+
+@require_POST
+@case_officer_required
+def second_assessment_save(request, pk):
+    """Save the second (four-eyes) assessment; the same merge on a stale version as the first."""
+    application = application_for_staff_or_404(request.user, pk)
+    current = selectors.second_assessment_of(application)
+    form = forms.SecondAssessmentForm(request.POST, instance=current)
+    if not form.is_valid():
+        return _application_page(request, application, second_form=form, status=400)
+    try:
+        services.second_assessment_save(
+            application=application,
+            user=request.user,
+            data=form.cleaned_data,
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except StaleVersion as error:
+        data = request.POST.copy()
+        data["version"] = error.current.version
+        merged = forms.SecondAssessmentForm(data, instance=copy.copy(error.current))
+        merged.is_valid()
+        messages.error(request, error.message)
+        return _application_page(
+            request, application, second_form=merged, conflict=error.current, status=409
+        )
+    except ServiceError as error:
+        form.add_error(None, error.message)
+        return _application_page(request, application, second_form=form, status=400)
+    messages.success(request, _("The second assessment is saved."))
+    return redirect(reverse("officer:application", args=[application.pk]) + "#second-assessment")
 
 
 @require_POST

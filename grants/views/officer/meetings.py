@@ -30,9 +30,10 @@ def meeting_create(request, round_pk):
     return render(request, "officer/meeting_form.html", {"form": form, "round": round_})
 
 
-def _meeting_page(request, meeting, *, forms_by_app=None, status=200):
+def _meeting_page(request, meeting, *, forms_by_app=None, conflict_forms=None, status=200):
     agenda = selectors.meeting_agenda(meeting, user=request.user)
     decisions = selectors.meeting_decisions(meeting)
+    conflicts = selectors.meeting_conflicts(meeting)
     items = []
     for application in agenda:
         decision = decisions.get(application.pk)
@@ -40,7 +41,18 @@ def _meeting_page(request, meeting, *, forms_by_app=None, status=200):
         if form is None:
             initial = selectors.decision_form_initial(application, decision)
             form = forms.DecisionForm(initial=initial, prefix=f"a{application.pk}")
-        items.append({"application": application, "decision": decision, "form": form})
+        declared = conflicts.get(application.pk, [])
+        items.append(
+            {
+                "application": application,
+                "decision": decision,
+                "form": form,
+                "conflicts": declared,
+                "conflicted": any(c.decision_maker_id == request.user.pk for c in declared),
+                "conflict_form": (conflict_forms or {}).get(application.pk)
+                or forms.MeetingConflictForm(prefix=f"c{application.pk}"),
+            }
+        )
     return render(
         request,
         "officer/meeting.html",
@@ -88,6 +100,35 @@ def decision_record(request, pk, application_pk):
             )
             return redirect(reverse("officer:meeting", args=[meeting.pk]) + f"#a{application.pk}")
     return _meeting_page(request, meeting, forms_by_app={application.pk: form}, status=400)
+
+
+@require_POST
+@decision_maker_required
+def meeting_conflict_declare(request, pk, application_pk):
+    """A decision maker declares a conflict of interest on one case at this meeting."""
+    meeting = selectors.meeting_or_404(pk)
+    application = selectors.agenda_application_for_staff_or_404(
+        request.user, meeting=meeting, pk=application_pk
+    )
+    form = forms.MeetingConflictForm(request.POST, prefix=f"c{application.pk}")
+    if form.is_valid():
+        try:
+            decision_services.meeting_conflict_declare(
+                meeting=meeting, application=application, user=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your conflict of interest on %(case)s is recorded: another decision maker "
+                    "decides it and closes the meeting."
+                )
+                % {"case": application},
+            )
+            return redirect(reverse("officer:meeting", args=[meeting.pk]) + f"#a{application.pk}")
+    return _meeting_page(request, meeting, conflict_forms={application.pk: form}, status=400)
 
 
 @require_POST

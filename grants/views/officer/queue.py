@@ -1,5 +1,8 @@
 """The queue: filtered and sorted, with bulk actions, and its CSV and XLSX exports."""
 
+from urllib.parse import quote, unquote
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, QueryDict
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from grants import exports
+from grants import exports, roles
 from grants.access import staff_required
 from grants.filters.officer import QueueFilter
 from grants.forms import officer as forms
@@ -28,10 +31,43 @@ def _queue(request, query=None):
     return QueueFilter(query or None, queryset=selectors.queue_for(request.user))
 
 
-def _queue_page(request, *, query, assign_form=None, meeting_form=None, picked=(), status=200):
+QUEUE_COOKIE = "delmos_queue"
+
+
+def queue_query_of(request) -> QueryDict:
+    """The officer's current queue filter (the last one the queue showed them in this browser, in
+    a cookie: no query), which the application page's next and previous case follow."""
+    return QueryDict(unquote(request.COOKIES.get(QUEUE_COOKIE, ""))[:2000])
+
+
+def _saved_filters(request) -> list[dict]:
+    """The officer's filters: "my cases" and "due this week" for everyone, then their own."""
+    built_in = []
+    if roles.is_case_officer(request.user):
+        built_in.append({"name": _("My cases"), "query": f"officer={request.user.pk}"})
+    built_in.append({"name": _("Due this week"), "query": "due=week"})
+    own = [
+        {"name": f.name, "query": f.query, "pk": f.pk}
+        for f in selectors.saved_filters_of(request.user)
+    ]
+    return built_in + own
+
+
+def _queue_page(
+    request,
+    *,
+    query,
+    assign_form=None,
+    meeting_form=None,
+    saved_filter_form=None,
+    picked=(),
+    status=200,
+):
     filterset = _queue(request, query)
     page = Paginator(filterset.qs, QUEUE_PAGE_SIZE).get_page(query.get("page"))
-    return render(
+    plain_query = _query_without_page(query)
+    active = [k for k, v in query.items() if v and k not in ("page", "sort")]
+    response = render(
         request,
         "officer/queue.html",
         {
@@ -40,10 +76,24 @@ def _queue_page(request, *, query, assign_form=None, meeting_form=None, picked=(
             "assign_form": assign_form or forms.BulkAssignForm(),
             "meeting_form": meeting_form or forms.BulkMeetingForm(),
             "picked": set(picked),
-            "query": _query_without_page(query),
+            "query": plain_query,
+            "active_filters": len(active),
+            "filters_open": bool(filterset.form.errors) or saved_filter_form is not None,
+            "saved_filters": _saved_filters(request),
+            "saved_filter_form": saved_filter_form
+            or forms.SavedFilterForm(initial={"query": plain_query}),
         },
         status=status,
     )
+    response.set_cookie(
+        QUEUE_COOKIE,
+        quote(plain_query, safe=""),
+        path="/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @staff_required
@@ -117,6 +167,32 @@ def queue_bulk(request):
         status=400,
         **{f"{action}_form": form},
     )
+
+
+@require_POST
+@staff_required
+def saved_filter_save(request):
+    """Save the queue's current filter under a name; back to the queue with it."""
+    form = forms.SavedFilterForm(request.POST)
+    query = QueryDict(request.POST.get("query", ""))
+    if form.is_valid():
+        try:
+            saved = services.saved_filter_save(user=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(request, _("The filter “%(name)s” is saved.") % {"name": saved.name})
+            return redirect(reverse("officer:queue") + ("?" + saved.query if saved.query else ""))
+    return _queue_page(request, query=query, saved_filter_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def saved_filter_delete(request, pk):
+    saved = selectors.saved_filter_of_or_404(request.user, pk)
+    services.saved_filter_delete(user=request.user, saved=saved)
+    messages.success(request, _("The filter “%(name)s” is deleted.") % {"name": saved.name})
+    return redirect("officer:queue")
 
 
 EXPORT_HEADER = [

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.urls import get_resolver, resolve
 
 from grants import roles
-from grants.models import Attachment, DecisionMeeting, Event, RecoveryClaim
+from grants.models import Attachment, DecisionMeeting, Event, RecoveryClaim, SavedFilter
 from tests import factories
 
 from .conftest import submit
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def objects(track, decision_maker):
+def objects(track, decision_maker, case_officer):
     application = submit(factories.make_application(track=track), assess=True)
     attachment = Attachment.objects.create(
         application=application,
@@ -42,7 +42,10 @@ def objects(track, decision_maker):
         grant=grant, amount=1, reason="r", due_date=dt.date(2031, 9, 1)
     )
     claim.letter_pdf.save("c.pdf", ContentFile(b"%PDF"))
+    # A saved filter is its owner's alone: the case officer's here, 404 for everyone else.
+    saved = SavedFilter.objects.create(owner=case_officer, name="Mina", query="status=submitted")
     return {
+        "sf": saved.pk,
         "a": application.pk,
         "att": attachment.pk,
         "r": track.round.pk,
@@ -62,9 +65,12 @@ URLS = [
     ("/handlaggning/ko/export.csv", "get", "staff"),
     ("/handlaggning/ko/export.xlsx", "get", "staff"),
     ("/handlaggning/ko/atgard/", "post", "staff"),
+    ("/handlaggning/ko/filter/", "post", "staff"),
+    ("/handlaggning/ko/filter/{sf}/ta-bort/", "post", "officer"),
     ("/handlaggning/ansokan/{a}/", "get", "staff"),
     ("/handlaggning/ansokan/{a}/bedomning/", "post", "officer"),
     ("/handlaggning/ansokan/{a}/komplettering/", "post", "officer"),
+    ("/handlaggning/ansokan/{a}/andra-bedomning/", "post", "officer"),
     ("/handlaggning/ansokan/{a}/jav/", "post", "staff"),
     ("/handlaggning/ansokan/{a}/kommentar/", "post", "staff"),
     ("/handlaggning/ansokan/{a}/bilaga/{att}/", "get", "staff"),
@@ -74,6 +80,7 @@ URLS = [
     ("/handlaggning/moten/{m}/", "get", "staff"),
     ("/handlaggning/moten/{m}/beslut/{a}/", "post", "decider"),
     ("/handlaggning/moten/{m}/ta-bort/{a}/", "post", "staff"),
+    ("/handlaggning/moten/{m}/jav/{a}/", "post", "decider"),
     ("/handlaggning/moten/{m}/stang/", "post", "decider"),
     ("/handlaggning/bidrag/{g}/", "get", "staff"),
     ("/handlaggning/uppfoljning/", "get", "staff"),

@@ -127,19 +127,13 @@ class GrantFilterForm(forms.Form):
         return data
 
 
-def grouped_by_county(
-    municipalities: list[tuple[str, str]], counties: list[tuple[str, str]], only: str = ""
-) -> list:
-    """Municipality choices in optgroups by county (counties by name), or only those of the
-    county `only`: a kommunkod starts with its county's code."""
+def grouped_by_county(municipalities: list[tuple[str, str]], counties: list[tuple[str, str]]):
+    """Municipality choices in optgroups by county (counties by name): a kommunkod starts with
+    its county's code."""
     by_county: dict[str, list] = {}
     for code, label in municipalities:
         by_county.setdefault(code[:2], []).append((code, label))
-    return [
-        (name, by_county[code])
-        for code, name in counties
-        if code in by_county and (not only or code == only)
-    ]
+    return [(name, by_county[code]) for code, name in counties if code in by_county]
 
 
 class GrantFilter(django_filters.FilterSet):
@@ -286,15 +280,12 @@ class GrantFilter(django_filters.FilterSet):
                 (value, f"{capfirst(label)} ({counts.get(key(value), 0)})")
                 for value, label in self.lookups[name]
             ]
-        # The municipality choices follow the chosen county; the seat's are grouped by county.
-        counties = self.lookups["county"]
-        county = form.cleaned_data.get("county", "") if hasattr(form, "cleaned_data") else ""
-        chosen = form.cleaned_data.get("municipality", "") if county else ""
-        only = county if not chosen or chosen.startswith(county) else ""
-        for name, restrict in (("municipality", only), ("seat", "")):
+        # Municipalities grouped by county (static/js/form.js then keeps only the chosen
+        # county's group in the list of where the project works).
+        for name in ("municipality", "seat"):
             field = form.fields[name]
             flat = [c for c in field.choices if c[0] != ""]  # the empty choice is added again
-            field.choices = grouped_by_county(flat, counties, restrict)
+            field.choices = grouped_by_county(flat, self.lookups["county"])
         meeting_counts = facets.get("meeting", {})
         field = form.fields["meeting"]
         field.choices = [

@@ -1,15 +1,17 @@
 """The public award list's filters. Every value lives in the query string, so a link reproduces
 the view and the CSV/JSON exports take the same parameters as the page."""
 
+import copy
+
 import django_filters
 from django import forms
-from django.db.models import F
 from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceField
 
 from grants.limits import MAX_AMOUNT, MAX_COUNTER
 from grants.models import DecisionMeeting, Grant, OrganisationType, Round, Track
@@ -18,22 +20,7 @@ from regions.models import Kommun, Lan
 
 PAGE_SIZE = 50
 
-SORTS = {
-    "organisation": (F("org_name").asc(),),
-    "-organisation": (F("org_name").desc(),),
-    "amount": (F("amount_total").asc(),),
-    "-amount": (F("amount_total").desc(),),
-    "county": (
-        F("seat__lan__name").asc(),
-        F("org_name").asc(),
-    ),
-    "-county": (
-        F("seat__lan__name").desc(),
-        F("org_name").asc(),
-    ),
-    "date": (F("awarded_on").asc(),),
-    "-date": (F("awarded_on").desc(),),
-}
+SORTS = {name: selectors.list_ordering(name) for name in selectors.LIST_SORTS}
 SORT_CHOICES = [
     ("organisation", _("Organisation, A–Ö")),
     ("-organisation", _("Organisation, Ö–A")),
@@ -49,17 +36,45 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 class FastSelect(forms.Select):
     """A select rendered in Python: the list has 290 municipalities twice, and Django's
-    template-per-option rendering cost more than all of the page's SQL together."""
+    template-per-option rendering cost more than all of the page's SQL together. Grouped
+    choices ((label, [(value, label), ...])) become optgroups."""
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
-        parts = []
-        for key, label in self.choices:
+
+        def option(key, label):
             key = str(key)
             mark = " selected" if key in selected else ""
-            parts.append(f'<option value="{escape(key)}"{mark}>{escape(label)}</option>')
+            return f'<option value="{escape(key)}"{mark}>{escape(label)}</option>'
+
+        parts = []
+        for key, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                inner = "".join(option(k, v) for k, v in label)
+                parts.append(f'<optgroup label="{escape(key)}">{inner}</optgroup>')
+            else:
+                parts.append(option(key, label))
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         return mark_safe(f"<select{flatatt(final_attrs)}>{''.join(parts)}</select>")  # noqa: S308 - every part escaped above
+
+
+class SharedChoiceField(ChoiceField):
+    """A choice field whose copies share its choices: each form deep-copies its fields, and
+    deep-copying 290 municipalities twice cost more per request than the page's query. Choices
+    are only ever replaced (`field.choices = ...`), never changed in place, so sharing is safe."""
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    field_class = SharedChoiceField
 
 
 def _english() -> bool:
@@ -98,6 +113,29 @@ def filter_lookups() -> dict[str, list[tuple[str, str]]]:
     return lookups
 
 
+class GrantFilterForm(forms.Form):
+    """Ranges whose ends are the wrong way round are an error at the second end."""
+
+    def clean(self):
+        data = super().clean()
+        for low, high, message in (
+            ("min", "max", _("The highest amount is lower than the lowest.")),
+            ("decided_from", "decided_to", _("The last date is before the first.")),
+        ):
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                self.add_error(high, message)
+        return data
+
+
+def grouped_by_county(municipalities: list[tuple[str, str]], counties: list[tuple[str, str]]):
+    """Municipality choices in optgroups by county (counties by name): a kommunkod starts with
+    its county's code."""
+    by_county: dict[str, list] = {}
+    for code, label in municipalities:
+        by_county.setdefault(code[:2], []).append((code, label))
+    return [(name, by_county[code]) for code, name in counties if code in by_county]
+
+
 class GrantFilter(django_filters.FilterSet):
     """The award list's filters. Choices are read once per request (one query per lookup list);
     `show_counts` then writes each value's number of grants into its label."""
@@ -105,38 +143,38 @@ class GrantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search organisation or project"), method="filter_text", max_length=100
     )
-    year = django_filters.ChoiceFilter(
+    year = ChoiceFilter(
         widget=FastSelect,
         label=_("Call for applications"),
         field_name="round__year",
         empty_label=_("All years"),
     )
-    track = django_filters.ChoiceFilter(
+    track = ChoiceFilter(
         widget=FastSelect,
         label=_("Track"),
         field_name="track_id",
         empty_label=_("All tracks"),
     )
-    type = django_filters.ChoiceFilter(
+    type = ChoiceFilter(
         widget=FastSelect,
         label=_("Type of organisation"),
         field_name="org_type",
         choices=OrganisationType.choices,
         empty_label=_("All types"),
     )
-    county = django_filters.ChoiceFilter(
+    county = ChoiceFilter(
         widget=FastSelect,
         label=_("County where the project works"),
         method="filter_county",
         empty_label=_("All counties"),
     )
-    municipality = django_filters.ChoiceFilter(
+    municipality = ChoiceFilter(
         widget=FastSelect,
         label=_("Municipality where the project works"),
         method="filter_municipality",
         empty_label=_("All municipalities"),
     )
-    seat = django_filters.ChoiceFilter(
+    seat = ChoiceFilter(
         widget=FastSelect,
         label=_("Municipality where the organisation has its seat"),
         field_name="seat_id",
@@ -156,20 +194,32 @@ class GrantFilter(django_filters.FilterSet):
         min_value=0,
         max_value=MAX_AMOUNT,
     )
-    meeting = django_filters.ChoiceFilter(
+    decided_from = django_filters.DateFilter(
+        label=_("Decided on or after"),
+        field_name="awarded_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    decided_to = django_filters.DateFilter(
+        label=_("Decided on or before"),
+        field_name="awarded_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    meeting = ChoiceFilter(
         widget=FastSelect,
         label=_("Decision meeting"),
         method="filter_meeting",
         empty_label=_("All meetings"),
     )
-    supplementary = django_filters.ChoiceFilter(
+    supplementary = ChoiceFilter(
         widget=FastSelect,
         label=_("Supplementary grant"),
         choices=YES_NO,
         method="filter_supplementary",
         empty_label=_("With or without"),
     )
-    sort = django_filters.ChoiceFilter(
+    sort = ChoiceFilter(
         widget=FastSelect,
         label=_("Sort by"),
         choices=SORT_CHOICES,
@@ -180,6 +230,7 @@ class GrantFilter(django_filters.FilterSet):
     class Meta:
         model = Grant
         fields: list[str] = []
+        form = GrantFilterForm
 
     def __init__(self, data=None, *args, lookups: dict | None = None, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -209,7 +260,7 @@ class GrantFilter(django_filters.FilterSet):
         return queryset.filter(has_supplementary=value == "yes")
 
     def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS.get(value, SORTS["organisation"]), "pk")
+        return queryset.order_by(*SORTS.get(value, SORTS["organisation"]))
 
     def show_counts(self, facets: dict[str, dict], meeting_label) -> None:
         """Write the number of grants in the result beside each value of a filter."""
@@ -229,6 +280,12 @@ class GrantFilter(django_filters.FilterSet):
                 (value, f"{capfirst(label)} ({counts.get(key(value), 0)})")
                 for value, label in self.lookups[name]
             ]
+        # Municipalities grouped by county (static/js/form.js then keeps only the chosen
+        # county's group in the list of where the project works).
+        for name in ("municipality", "seat"):
+            field = form.fields[name]
+            flat = [c for c in field.choices if c[0] != ""]  # the empty choice is added again
+            field.choices = grouped_by_county(flat, self.lookups["county"])
         meeting_counts = facets.get("meeting", {})
         field = form.fields["meeting"]
         field.choices = [
@@ -245,4 +302,10 @@ class GrantFilter(django_filters.FilterSet):
 
 
 class PageForm(forms.Form):
+    """A page of the list: its number, and the id of the last row of the page before it
+    (`after`) or of the first row of the page after it (`before`), which the pager's links carry
+    so that the page starts at that row's sort key (keyset pagination) instead of counting."""
+
     page = forms.IntegerField(min_value=1, max_value=MAX_COUNTER, required=False)
+    after = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    before = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)

@@ -1,5 +1,6 @@
 """The read side: querysets and figures with their visibility rules, never a query per row."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
@@ -9,8 +10,11 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    Subquery,
     Sum,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from grants.models import (
@@ -126,32 +130,131 @@ def grants_for_list(queryset):
     )
 
 
-def grant_page(queryset, *, offset: int, limit: int) -> list[Grant]:
-    """One page of a filtered, sorted list in two queries: first the ids alone (the database
-    filters and sorts without carrying every column), then those rows with what the list shows."""
-    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
-    rows = {g.pk: g for g in grants_for_list(Grant.objects.filter(pk__in=ids))}
-    return [rows[pk] for pk in ids]
+# The award list's sort orders: the columns of each (the grant's id breaks ties) and whether it
+# runs downwards. Every column of a key runs the same way, so "after this row" is one comparison.
+LIST_SORTS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "organisation": (("org_name",), False),
+    "-organisation": (("org_name",), True),
+    "amount": (("amount_total",), False),
+    "-amount": (("amount_total",), True),
+    "county": (("k_county", "org_name"), False),
+    "-county": (("k_county", "org_name"), True),
+    "date": (("awarded_on",), False),
+    "-date": (("awarded_on",), True),
+}
+LIST_COLUMNS = (
+    "pk",
+    "public_title",
+    "has_supplementary",
+    "application__organisation__name",
+    "application__organisation__org_number",
+    "seat__lan__name",
+    "round__year",
+    "track__name",
+    "track__name_en",
+    "awarded_on",
+    "amount_total",
+)
 
 
-def works_in_lan(lan_code: str):
-    # A kommunkod starts with its county's code (SCB; checked in tests/regions), so a range on
-    # the indexed kommun_id finds the county's municipalities without joining them.
-    return Exists(
-        Grant.beneficiary_kommuner.through.objects.filter(
-            grant_id=OuterRef("pk"),
-            kommun_id__gte=f"{lan_code}00",
-            kommun_id__lte=f"{lan_code}99",
-        )
+def _with_sort_keys(queryset):
+    return queryset.annotate(k_county=Coalesce(F("seat__lan__name"), Value("")))
+
+
+def list_ordering(sort: str, *, reverse: bool = False) -> list:
+    """ORDER BY for one of LIST_SORTS, upside down when `reverse`."""
+    fields, descending = LIST_SORTS.get(sort, LIST_SORTS["organisation"])
+    down = descending != reverse
+    return [F(name).desc() if down else F(name).asc() for name in (*fields, "pk")]
+
+
+def _beyond(sort: str, cursor: int, *, greater: bool) -> Q:
+    """Rows whose sort key comes after (greater) or before the key of grant `cursor`: a keyset
+    condition. The cursor's key is read by subqueries in the same statement; the leading
+    `>=`/`<=` on the first column lets PostgreSQL start the index scan at the cursor."""
+    fields, _descending = LIST_SORTS.get(sort, LIST_SORTS["organisation"])
+    keys = (*fields, "pk")
+    at = _with_sort_keys(public_grants()).filter(pk=cursor).order_by()
+
+    def value(name):
+        return cursor if name == "pk" else Subquery(at.values(name)[:1])
+
+    strict = "gt" if greater else "lt"
+    loose = "gte" if greater else "lte"
+    condition = Q(**{f"pk__{strict}": cursor})
+    for name in reversed(keys[:-1]):
+        condition = Q(**{f"{name}__{strict}": value(name)}) | (Q(**{name: value(name)}) & condition)
+    return Q(**{f"{keys[0]}__{loose}": value(keys[0])}) & condition
+
+
+def _list_queryset(queryset, *, sort, limit, offset=0, after=None, before=None):
+    _fields, descending = LIST_SORTS.get(sort, LIST_SORTS["organisation"])
+    queryset = _with_sort_keys(queryset.order_by())
+    if after is not None:
+        queryset = queryset.filter(_beyond(sort, after, greater=not descending))
+    elif before is not None:
+        queryset = queryset.filter(_beyond(sort, before, greater=descending))
+    else:
+        offset = offset or 0
+    backwards = before is not None and after is None
+    ordered = queryset.order_by(*list_ordering(sort, reverse=backwards)).values(*LIST_COLUMNS)
+    start = offset if after is None and before is None else 0
+    return ordered[start : start + limit]
+
+
+def list_rows(
+    queryset,
+    *,
+    sort: str,
+    limit: int,
+    offset: int = 0,
+    after: int | None = None,
+    before: int | None = None,
+) -> list[dict]:
+    """One page of the award list as plain rows (LIST_COLUMNS), in one query. With `after` or
+    `before` (the id of the last or first row of the neighbouring page) the page starts at that
+    row's sort key, so a deep page costs what the first costs; otherwise it starts at `offset`."""
+    rows = list(
+        _list_queryset(queryset, sort=sort, limit=limit, offset=offset, after=after, before=before)
     )
+    return rows[::-1] if before is not None and after is None else rows
 
 
-def works_in_kommun(kommun_code: str):
-    return Exists(
-        Grant.beneficiary_kommuner.through.objects.filter(
-            grant_id=OuterRef("pk"), kommun_id=kommun_code
-        )
-    )
+# A cursor value no grant has: compiled into a page query in place of the real cursor.
+_CURSOR_PLACEHOLDER = -7_777_777_771
+
+
+def compile_list_query(queryset, *, sort: str, limit: int, mode: str) -> tuple[str, tuple]:
+    """The SQL of `list_rows` for one filter state, compiled once and kept with the state's
+    other parts: mode "first" (the first page), "after" or "before" (a keyset page, the cursor
+    left as a placeholder that `run_list_query` fills in)."""
+    cursor = {"after": {"after": _CURSOR_PLACEHOLDER}, "before": {"before": _CURSOR_PLACEHOLDER}}
+    values = _list_queryset(queryset, sort=sort, limit=limit, **cursor.get(mode, {}))
+    sql, params = values.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def run_list_query(compiled: tuple[str, tuple], *, mode: str, cursor: int | None = None):
+    """Rows of a page query compiled by `compile_list_query`: what `list_rows` returns."""
+    sql, params = compiled
+    params = [cursor if p == _CURSOR_PLACEHOLDER and type(p) is int else p for p in params]
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        rows = [dict(zip(LIST_COLUMNS, row, strict=True)) for row in db.fetchall()]
+    for row in rows:  # SQLite answers dates as text
+        if isinstance(row["awarded_on"], str):
+            row["awarded_on"] = dt.date.fromisoformat(row["awarded_on"])
+    return rows[::-1] if mode == "before" else rows
+
+
+def works_in_lan(lan_code: str) -> Q:
+    # A kommunkod starts with its county's code (SCB; checked in tests/regions), and each code in
+    # Grant.area_codes follows a space.
+    return Q(area_codes__contains=f" {lan_code}")
+
+
+def works_in_kommun(kommun_code: str) -> Q:
+    return Q(area_codes__contains=f" {kommun_code} ")
 
 
 def had_meeting(meeting_id: int):
@@ -197,9 +300,9 @@ def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
         " SELECT 1, NULL, NULL, a.kommun_id, NULL, COUNT(*), NULL, NULL, NULL"
         f" FROM {areas} a INNER JOIN f ON a.grant_id = f.f_id GROUP BY a.kommun_id"
         " UNION ALL"
-        " SELECT 2, NULL, NULL, s.lan, NULL, COUNT(*), NULL, NULL, NULL FROM"
+        " SELECT 2, NULL, NULL, s.lan, NULL, COUNT(*), SUM(s.amount), NULL, NULL FROM"
         # A kommunkod starts with its county's code (SCB; checked in tests/regions).
-        " (SELECT DISTINCT SUBSTR(a.kommun_id, 1, 2) AS lan, a.grant_id"
+        " (SELECT DISTINCT SUBSTR(a.kommun_id, 1, 2) AS lan, a.grant_id, f.f_amount AS amount"
         f" FROM {areas} a INNER JOIN f ON a.grant_id = f.f_id) s GROUP BY s.lan"
         " UNION ALL"
         " SELECT 3, s.meeting_id, NULL, NULL, NULL, COUNT(*), NULL, NULL, NULL FROM"
@@ -215,17 +318,22 @@ def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
         name: {}
         for name in ("year", "track", "type", "supplementary", "county", "municipality", "meeting")
     }
+    # Kronor granted per year, type and county (a grant working in two counties in each).
+    amounts: dict[str, dict] = {"year": {}, "type": {}, "county": {}}
+    facets["amounts"] = amounts
 
-    def add(name, key, n):
+    def add(name, key, n, amount=0):
         facets[name][key] = facets[name].get(key, 0) + n
+        if name in amounts:
+            amounts[name][key] = amounts[name].get(key, 0) + int(amount or 0)
 
     count = total = 0
     largest = smallest = None
     for kind, number, year, text, supp, n, amount, high, low in rows:
         if kind == 0:
             add("track", number, n)
-            add("year", year, n)
-            add("type", text, n)
+            add("year", year, n, amount)
+            add("type", text, n, amount)
             add("supplementary", bool(supp), n)
             count += n
             total += int(amount or 0)
@@ -234,7 +342,7 @@ def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
         elif kind == 1:
             add("municipality", text, n)
         elif kind == 2:
-            add("county", text, n)
+            add("county", text, n, amount)
         else:
             add("meeting", number, n)
     summary = Summary(count=count, total=total, largest=largest or 0, smallest=smallest or 0)

@@ -2,21 +2,26 @@
 visitors and the cache key carries a fingerprint of the data, so a new decision or publication
 shows at once."""
 
+import copy
 import datetime as dt
 import hashlib
 from functools import wraps
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import formats
+from django.utils.encoding import iri_to_uri
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
-from grants import charts, opendata
+from grants import charts, listing, opendata
 from grants.filters.public import PAGE_SIZE, GrantFilter, PageForm, filter_lookups
 from grants.models import OrganisationType
 from grants.selectors import public as selectors
@@ -41,10 +46,13 @@ def _cached(request, name: str, parts, compute):
     """A value computed once per data fingerprint and `parts` (e.g. a filter state)."""
     raw = repr((name, parts, _fingerprint(request)))
     key = "public-data:" + hashlib.sha256(raw.encode()).hexdigest()
-    value = cache.get(key)
+    value = local_pages.get(key)  # this worker's memory first, like the pages
     if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, CACHE_SECONDS)
+        local_pages.set(key, value)
     return value
 
 
@@ -132,48 +140,250 @@ def _filtered(request):
     return filterset, filterset.qs
 
 
-@require_safe
-@public_cache
-def award_list(request):
-    """All grants, filtered, sorted and paged; htmx asks for the results fragment only."""
+def _summary_text(summary) -> str:
+    """The result's one-line summary: shown above the table and announced after filtering."""
+    if not summary.count:
+        return _("No grants match these filters.")
+    return ngettext(
+        "%(counter)s grant, in total %(total)s. Largest %(largest)s, smallest %(smallest)s.",
+        "%(counter)s grants, in total %(total)s. Largest %(largest)s, smallest %(smallest)s.",
+        summary.count,
+    ) % {
+        "counter": summary.count,
+        "total": format_sek(summary.total),
+        "largest": format_sek(summary.largest),
+        "smallest": format_sek(summary.smallest),
+    }
+
+
+def _result_charts(facets, lookups) -> list[dict]:
+    """The current result by county, type of organisation and year: a bar chart of kronor and
+    a table of grants and kronor for each (the figures the counts query already has)."""
+    amounts = facets["amounts"]
+    type_labels = {key: capfirst(str(label)) for key, label in OrganisationType.choices}
+    groups = [
+        (
+            "county",
+            _("Granted by county where the project works"),
+            _(
+                "Kronor granted in the current result to projects working in each county; a "
+                "project working in several counties counts in each. The figures follow in a "
+                "table."
+            ),
+            _("County"),
+            [(name, code) for code, name in lookups["county"]],
+        ),
+        (
+            "type",
+            _("Granted by type of organisation"),
+            _(
+                "Kronor granted in the current result to each type of organisation. The figures "
+                "follow in a table."
+            ),
+            _("Type of organisation"),
+            [(type_labels[key], key) for key, _label in OrganisationType.choices],
+        ),
+        (
+            "year",
+            _("Granted by year of the call"),
+            _(
+                "Kronor granted in the current result in each year's call for applications. The "
+                "figures follow in a table."
+            ),
+            _("Year"),
+            [(str(y), int(y)) for y, _label in sorted(lookups["year"])],
+        ),
+    ]
+    charts_out = []
+    for name, title, description, column, labels in groups:
+        rows = [
+            (label, facets[name].get(key, 0), amounts[name].get(key, 0))
+            for label, key in labels
+            if facets[name].get(key, 0)
+        ]
+        charts_out.append(
+            {
+                "id": f"result-{name}",
+                "title": title,
+                "column": column,
+                "rows": rows,
+                "svg": charts.bar_chart(
+                    rows=[(label, amount) for label, _n, amount in rows],
+                    title=title,
+                    description=description,
+                    chart_id=f"result-{name}-chart",
+                    value_format=format_sek,
+                ),
+            }
+        )
+    return charts_out
+
+
+FILTER_NAMES = tuple(GrantFilter.base_filters)
+PAGE_MODES = ("first", "after", "before")
+# Stand-ins for what differs between the pages of one filter state, written into the page
+# rendered once per state (the "frame") and replaced per request. Letters only, so that neither
+# URL quoting nor HTML escaping changes them.
+QUERY_TOKEN = "zqawardlistquerytokenzq"  # noqa: S105 - not a secret
+PAGE_TOKENS = {
+    "caption": "zqawardlistcaptiontokenzq",
+    "rows_html": "zqawardlistrowstokenzq",
+    "pager_html": "zqawardlistpagertokenzq",
+}
+
+
+def _filter_query(request) -> str:
+    """The query string of the filters and sort alone, as typed (no page, no stray parameters)."""
+    query = QueryDict(mutable=True)
+    for name in FILTER_NAMES:
+        values = [v for v in request.GET.getlist(name) if v != ""]
+        if values:
+            query.setlist(name, values)
+    return query.urlencode()
+
+
+def _award_list_parts(request) -> dict:
+    """Everything of the list that depends on the filter state (as typed, with its sort) and not
+    on the page: the summary, the filter form with its counts (290 municipalities twice), the
+    same counts for htmx's out-of-band swap, the charts, and the page query compiled for the
+    first page and for keyset pages."""
     filterset, queryset = _filtered(request)
-    # Every page and sort order of one filter state shares its summary and counts: compute them
-    # once per state and data version.
+    cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+    # Every sort order of one filter state shares its summary and counts.
     state = sorted(
         (name, str(value))
-        for name, value in (filterset.form.cleaned_data if filterset.is_bound else {}).items()
+        for name, value in cleaned.items()
         if name != "sort" and value not in (None, "")
     )
     summary, facets = _cached(
-        request,
-        "award-list-aggregates",
-        state,
-        lambda: selectors.grant_aggregates(queryset),
+        request, "award-list-aggregates", state, lambda: selectors.grant_aggregates(queryset)
     )
     filterset.show_counts(facets, lambda iso: _date(dt.date.fromisoformat(iso)))
-    page_form = PageForm(request.GET)
-    page = page_form.cleaned_data.get("page") if page_form.is_valid() else None
-    pages = max(1, -(-summary.count // PAGE_SIZE))
-    page = min(page or 1, pages)
-    offset = (page - 1) * PAGE_SIZE
-    rows = selectors.grant_page(queryset, offset=offset, limit=PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filter": filterset,
-        "form": filterset.form,
+    context = {"form": filterset.form, "filter": filterset}
+    sort = cleaned.get("sort") or "organisation"
+    return {
         "summary": summary,
-        "grants": rows,
-        "page": page,
-        "pages": pages,
-        "first_row": offset + 1,
-        "last_row": offset + len(rows),
-        "query": query.urlencode(),
-        "export_query": query.urlencode(),
+        "summary_text": _summary_text(summary),
+        "sort": sort,
+        "form": render_to_string("public/_award_filters.html", context),
+        "facets_oob": render_to_string("public/_facets.html", {**context, "oob": True}),
+        "charts": render_to_string(
+            "public/_award_charts.html",
+            {"charts": _result_charts(facets, filterset.lookups) if summary.count else []},
+        ),
+        "sql": {
+            mode: selectors.compile_list_query(queryset, sort=sort, limit=PAGE_SIZE, mode=mode)
+            for mode in PAGE_MODES
+        },
     }
-    if request.headers.get("HX-Request"):
-        return render(request, "public/_award_results.html", {**context, "oob": True})
-    return render(request, "public/award_list.html", context)
+
+
+def _page_block(*, parts, rows, page: int, pages: int, offset: int, query: str) -> dict:
+    """What differs per page, written in Python: the table's caption and rows and the pager,
+    whose links carry the row to continue from (keyset pagination)."""
+    summary = parts["summary"]
+    caption = _("Grants %(first)s–%(last)s of %(total)s") % {
+        "first": offset + 1,
+        "last": offset + len(rows),
+        "total": summary.count,
+    }
+    joiner = f"{query}&" if query else ""
+    links = []
+    if page > 2:
+        links.append(f'<li><a href="{escape(f"?{query}")}">{escape(_("First page"))}</a></li>')
+    if page > 1 and rows:
+        href = f"?{query}" if page == 2 else f"?{joiner}page={page - 1}&before={rows[0]['pk']}"
+        links.append(
+            f'<li><a href="{escape(href)}" rel="prev">{escape(_("Previous page"))}</a></li>'
+        )
+    current = _("Page %(page)s of %(pages)s") % {"page": page, "pages": pages}
+    links.append(f'<li><span aria-current="page">{escape(current)}</span></li>')
+    if page < pages and rows:
+        href = f"?{joiner}page={page + 1}&after={rows[-1]['pk']}"
+        links.append(f'<li><a href="{escape(href)}" rel="next">{escape(_("Next page"))}</a></li>')
+    pager = (
+        f'<nav class="pager" aria-label="{escape(_("Pages"))}" hx-boost="true" '
+        f'hx-target="#results" hx-swap="outerHTML"><ul>{"".join(links)}</ul></nav>'
+        if pages > 1
+        else ""
+    )
+    return {
+        "caption": escape(caption),
+        "rows_html": listing.table_rows(rows),
+        "pager_html": mark_safe(pager),  # noqa: S308 - every value escaped above
+    }
+
+
+@require_safe
+@public_cache
+def award_list(request):
+    """All grants, filtered, sorted and paged; htmx asks for the results fragment only. What
+    depends on the filter state alone (summary, counts, the rendered form and charts, the page
+    query, and for anonymous visitors the whole page around the rows) is built once per state
+    and data version; a page then costs one keyset query and its rows."""
+    typed = sorted((name, request.GET.getlist(name)) for name in FILTER_NAMES)
+    parts = _cached(
+        request,
+        "award-list-parts",
+        (get_language(), typed),
+        lambda: _award_list_parts(request),
+    )
+    summary = parts["summary"]
+    page_form = PageForm(request.GET)
+    paging = page_form.cleaned_data if page_form.is_valid() else {}
+    pages = max(1, -(-summary.count // PAGE_SIZE))
+    page = min(paging.get("page") or 1, pages)
+    offset = (page - 1) * PAGE_SIZE
+    keyset = page > 1 and page == paging.get("page")
+    if keyset and paging.get("after"):
+        rows = selectors.run_list_query(parts["sql"]["after"], mode="after", cursor=paging["after"])
+    elif keyset and paging.get("before"):
+        rows = selectors.run_list_query(
+            parts["sql"]["before"], mode="before", cursor=paging["before"]
+        )
+    elif page == 1:
+        rows = selectors.run_list_query(parts["sql"]["first"], mode="first")
+    else:
+        rows = []
+    if not rows and page > 1:  # a page number typed, or a cursor row that is gone: count
+        _filterset, queryset = _filtered(request)
+        rows = selectors.list_rows(queryset, sort=parts["sort"], limit=PAGE_SIZE, offset=offset)
+    query = _filter_query(request)
+    block = _page_block(parts=parts, rows=rows, page=page, pages=pages, offset=offset, query=query)
+    htmx = bool(request.headers.get("HX-Request"))
+    template = "public/_award_results.html" if htmx else "public/award_list.html"
+    context = {
+        "parts": parts,
+        "summary": summary,
+        "summary_text": parts["summary_text"],
+        "export_query": query,
+        "oob": htmx,
+        "demo_data_exists": _cached(request, "demo-data-exists", None, selectors.demo_data_exists),
+    }
+    if request.user.is_authenticated or "messages" in request.COOKIES:
+        return render(request, template, {**context, **block})
+    # The page around the rows, once per filter state: rendered for a request whose query string
+    # is a token, so that every link made from the address (the language switch) gets this
+    # page's query back.
+    frame = _cached(
+        request,
+        "award-list-frame",
+        (get_language(), typed, htmx),
+        lambda: _frame(request, template, {**context, **PAGE_TOKENS}),
+    )
+    full_query = request.META.get("QUERY_STRING", "")
+    html = frame.replace(
+        f"?{QUERY_TOKEN}", f"?{escape(iri_to_uri(full_query))}" if full_query else ""
+    )
+    for name, token in PAGE_TOKENS.items():
+        html = html.replace(token, block[name])
+    return HttpResponse(html)
+
+
+def _frame(request, template, context) -> str:
+    stand_in = copy.copy(request)
+    stand_in.META = {**request.META, "QUERY_STRING": QUERY_TOKEN}
+    return render_to_string(template, context, request=stand_in)
 
 
 @require_safe

@@ -353,8 +353,38 @@
     update();
   }
 
+  /* The award list: the municipality choices follow the chosen county. The server sends every
+     county's municipalities, grouped by county (what a visitor without JavaScript gets); here
+     only the chosen county's group stays in the list, and the chosen municipality's. A native
+     select, so keyboard and screen reader use stay the browser's own. */
+  function narrowMunicipalities() {
+    var county = document.getElementById("id_county");
+    var select = document.getElementById("id_municipality");
+    if (!county || !select || !select.querySelector("optgroup, option")) return;
+    if (!select.municipalityGroups) {
+      select.municipalityGroups = Array.prototype.slice.call(select.querySelectorAll("optgroup"));
+    }
+    var code = county.value;
+    var chosen = select.value;
+    select.municipalityGroups.forEach(function (group) { if (group.parentNode) group.remove(); });
+    select.municipalityGroups.forEach(function (group) {
+      var first = group.querySelector("option");
+      var inCounty = !code || (first && first.value.slice(0, 2) === code);
+      var holdsChosen = chosen && Array.prototype.some.call(group.children, function (option) {
+        return option.value === chosen;
+      });
+      if (inCounty || holdsChosen) select.appendChild(group);
+    });
+    select.value = chosen;
+  }
+
   function init() {
     document.documentElement.classList.add("js");
+    narrowMunicipalities();
+    document.addEventListener("change", function (event) {
+      if (event.target.id === "id_county") narrowMunicipalities();
+    });
+    document.addEventListener("htmx:afterSettle", narrowMunicipalities);
     var source = document.getElementById("form-strings");
     if (source) {
       Object.keys(source.dataset).forEach(function (key) { strings[key] = source.dataset[key]; });

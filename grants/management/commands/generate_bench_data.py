@@ -241,7 +241,7 @@ class Command(BaseCommand):
                     )
                 )
                 # bulk_create skips Grant.save(): fill the listing copies here.
-                grants[-1].fill_listing(area_names=[k.name for k in areas])
+                grants[-1].fill_listing(areas=list(areas))
             Decision.objects.bulk_create(decisions, batch_size=BATCH)
             grants = Grant.objects.bulk_create(grants, batch_size=BATCH)
             Through = Grant.beneficiary_kommuner.through

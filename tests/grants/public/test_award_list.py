@@ -142,10 +142,19 @@ def test_fifty_per_page_and_the_pager_keeps_the_filters_in_the_url(client):
     html = client.get("/beviljade-bidrag/?sort=-amount&county=21").content.decode()
     assert html.count('href="/beviljade-bidrag/') - html.count('href="/beviljade-bidrag/"') >= 50
     assert "Bidrag 1–50 av 55" in html
-    assert 'href="?sort=-amount&amp;county=21&amp;page=2"' in html
-    page2 = client.get("/beviljade-bidrag/?sort=-amount&county=21&page=2").content.decode()
+    # The next page's link carries the filters (in the form's order) and the last row shown
+    # (keyset pagination).
+    last_shown = grants[5]  # largest first: the 50th of 55 is the sixth smallest
+    link = f"?county=21&sort=-amount&page=2&after={last_shown.pk}"
+    assert f'href="{link.replace("&", "&amp;")}"' in html
+    page2 = client.get(f"/beviljade-bidrag/{link}").content.decode()
     assert "Bidrag 51–55 av 55" in page2
     assert f"/beviljade-bidrag/{grants[0].pk}/" in page2  # the smallest comes last
+    assert f"/beviljade-bidrag/{grants[5].pk}/" not in page2
+    # Back to the first page, and a page number typed without a row to start after.
+    assert 'href="?county=21&amp;sort=-amount" rel="prev"' in page2
+    bare = client.get("/beviljade-bidrag/?sort=-amount&county=21&page=2").content.decode()
+    assert "Bidrag 51–55 av 55" in bare and f"/beviljade-bidrag/{grants[0].pk}/" in bare
     # A page past the end shows the last page rather than an error.
     assert "Bidrag 51–55" in client.get("/beviljade-bidrag/?page=99").content.decode()
 

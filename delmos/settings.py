@@ -226,10 +226,17 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # Published award lists (issue 4): render limits and the sweeper that re-enqueues lost jobs.
 PUBLICATION_RENDER_TIME_LIMIT = env_int("PUBLICATION_RENDER_TIME_LIMIT", 900)
 PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
+# Open data files (issue 14): the job that writes the 360Giving package and the CSV when the
+# public data version has changed runs this often, each run bounded by the time limit.
+OPENDATA_WRITE_TIME_LIMIT = env_int("OPENDATA_WRITE_TIME_LIMIT", 1800)
 CELERY_BEAT_SCHEDULE = {
     "publication-sweep": {
         "task": "grants.tasks.publications.publication_sweep",
         "schedule": float(env_int("PUBLICATION_SWEEP_SECONDS", 60)),
+    },
+    "opendata-write": {
+        "task": "grants.tasks.opendata.opendata_write",
+        "schedule": float(env_int("OPENDATA_SWEEP_SECONDS", 60)),
     },
 }
 

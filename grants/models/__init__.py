@@ -16,7 +16,7 @@ from .invitations import Invitation
 from .money import Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .people import Membership, User
-from .public import PublicDataVersion
+from .public import OpenDataRelease, PublicDataVersion
 from .publications import Publication
 from .reports import Report
 from .rounds import BudgetChange, QuestionSet, Round, Track
@@ -38,6 +38,7 @@ __all__ = [
     "InternalComment",
     "Invitation",
     "Membership",
+    "OpenDataRelease",
     "Organisation",
     "OrganisationType",
     "Partner",

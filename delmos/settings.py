@@ -230,10 +230,17 @@ PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
 # (grants/pdf_chunked.py); the rendered chunks are kept under PDF_CHUNK_CACHE_DIR.
 PDF_CHUNK_ROWS = env_int("PDF_CHUNK_ROWS", 200)
 PDF_CHUNK_CACHE_DIR = env_str("PDF_CHUNK_CACHE_DIR")  # default: PRIVATE_MEDIA_ROOT/pdf-chunks
+# Open data files (issue 14): the job that writes the 360Giving package and the CSV when the
+# public data version has changed runs this often, each run bounded by the time limit.
+OPENDATA_WRITE_TIME_LIMIT = env_int("OPENDATA_WRITE_TIME_LIMIT", 1800)
 CELERY_BEAT_SCHEDULE = {
     "publication-sweep": {
         "task": "grants.tasks.publications.publication_sweep",
         "schedule": float(env_int("PUBLICATION_SWEEP_SECONDS", 60)),
+    },
+    "opendata-write": {
+        "task": "grants.tasks.opendata.opendata_write",
+        "schedule": float(env_int("OPENDATA_SWEEP_SECONDS", 60)),
     },
 }
 

@@ -1,176 +1,489 @@
-"""Open data: the award list as CSV and JSON (any filtered list), and all public grants as a
+"""Open data: the award list as CSV and JSON (any filtered list), and all published grants as a
 360Giving data package. Identifiers follow 360Giving: grant ids under our `360G-` prefix,
-organisations as `SE-ON-<organisationsnummer>` (org-id.guide), currency SEK."""
+organisations as `SE-ON-<organisationsnummer>` (org-id.guide), currency SEK.
+
+Every export reads plain rows (`QuerySet.values()` through `iterator(chunk_size=…)`, a
+server-side cursor on PostgreSQL), never model objects: one query per chunk of grants for the
+rows and one for the chunk's municipalities, whatever the number of grants. Memory stays flat
+however large the export. The whole package and the whole CSV are written to files by a Celery
+job (grants/tasks/opendata.py) and served as files; filtered lists stream from the database.
+
+The CSV carries exactly what the JSON carries, under 360Giving's column titles, so the
+360Giving tool `flattentool` turns one into the other (tests/grants/public/test_opendata.py).
+Lists of varying length (the municipalities a project works in, the published lists that name
+it) get numbered columns, as many as the export needs: `Beneficiary Location:0:Name`,
+`Beneficiary Location:1:Name`, …"""
 
 import datetime as dt
 import json
+from collections import defaultdict
+from collections.abc import Iterator
+from itertools import islice
 
 from django.conf import settings
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.urls import reverse
 from django.utils.translation import override
 
 from grants import exports
-from grants.models import Decision, Grant
+from grants.models import Decision, Grant, OpenDataRelease, OrganisationType, Publication
 from grants.selectors import public as selectors
+from grants.selectors.publications import ALL_TRACKS, swedish_key
 from grants.workflow import MEETING_CLOSED_STATUSES
+from regions.models import Kommun
 
 PREFIX = "360G-delmos-"
 FUNDER = {"id": "SE-ON-2021006958", "name": "Delegationen mot segregation"}
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 SCHEMA_VERSION = "1.4"
+TRACK_VOCABULARY = f"{PREFIX}track"
+CHUNK = 2000  # grants per database round trip (and per piece of a streamed response)
 
-# 360Giving's column titles for the flat (CSV) form of the standard.
-CSV_COLUMNS = [
+# The columns read per grant: the grant's own row, its listing copies (round, track,
+# organisation name and type, seat) and the application and organisation for the rest.
+FIELDS = (
+    "pk",
+    "public_title",
+    "public_summary",
+    "amount_total",
+    "awarded_on",
+    "modified_at",
+    "org_name",
+    "org_type",
+    "seat_id",
+    "seat__name",
+    "round_id",
+    "round__slug",
+    "round__title",
+    "round__grant_period_start",
+    "round__grant_period_end",
+    "track_id",
+    "track__code",
+    "track__name",
+    "track__ordinance",
+    "application__requested_amount",
+    "application__start_date",
+    "application__end_date",
+    "application__organisation__org_number",
+    "application__organisation__town",
+)
+
+# 360Giving's column titles for the flat (CSV) form of the standard, in three parts: before the
+# municipalities the project works in, between them and the published lists, and the lists.
+HEAD_COLUMNS = [
     "Identifier",
     "Title",
     "Description",
     "Currency",
     "Amount Awarded",
+    "Amount Applied For",
     "Award Date",
     "Planned Dates:Start Date",
     "Planned Dates:End Date",
+    "Planned Dates:Duration (months)",
     "Recipient Org:Identifier",
     "Recipient Org:Name",
+    "Recipient Org:Organisation Type",
+    "Recipient Org:City",
+    "Recipient Org:County",
+    "Recipient Org:Country",
+    "Recipient Org:Location:0:Identifier",
     "Recipient Org:Location:0:Name",
+    "Recipient Org:Location:0:Country Code",
     "Recipient Org:Location:0:Geographic Code",
-    "Beneficiary Location:0:Name",
-    "Beneficiary Location:0:Geographic Code",
-    "Beneficiary Location:0:Geographic Code Type",
+    "Recipient Org:Location:0:Geographic Code Type",
+]
+AREA_TITLES = ("Identifier", "Name", "Country Code", "Geographic Code", "Geographic Code Type")
+MIDDLE_COLUMNS = [
     "Funding Org:Identifier",
     "Funding Org:Name",
     "Grant Programme:Code",
     "Grant Programme:Title",
+    "Classifications:0:Vocabulary",
+    "Classifications:0:Code",
+    "Classifications:0:Title",
+    "Classifications:0:Description",
+    "From An Open Call?",
     "URL",
+    "Last Modified",
+    "Data Source",
 ]
+DOCUMENT_TITLES = ("Identifier", "Title", "Web Address", "Document Type", "Last Modified")
+
+
+def csv_columns(areas: int = 1, documents: int = 1) -> list[str]:
+    """The CSV header for an export whose grants work in up to `areas` municipalities and are
+    named by up to `documents` published lists (PDF files)."""
+    return [
+        *HEAD_COLUMNS,
+        *(f"Beneficiary Location:{i}:{title}" for i in range(areas) for title in AREA_TITLES),
+        *MIDDLE_COLUMNS,
+        *(f"Related Document:{i}:{title}" for i in range(documents) for title in DOCUMENT_TITLES),
+    ]
+
+
+# For the open data page: the columns with one municipality and one list.
+CSV_COLUMNS = csv_columns()
 
 
 def org_identifier(org_number: str) -> str:
     return f"SE-ON-{org_number.replace('-', '')}"
 
 
-def grant_identifier(grant: Grant) -> str:
+def grant_identifier(grant) -> str:
     return f"{PREFIX}{grant.pk}"
 
 
-def grant_url(grant: Grant) -> str:
-    with override("sv"):
-        return settings.SITE_URL.rstrip("/") + reverse("public:grant", args=[grant.pk])
-
-
-def grants_for_export(queryset):
-    return selectors.grants_for_list(queryset).prefetch_related("beneficiary_kommuner")
-
-
-def _programme(grant: Grant) -> dict:
-    track = grant.application.track
-    round_ = grant.application.round
-    return {
-        "code": f"{round_.slug}/{track.code}",
-        "title": f"{round_.title} – {track.name}",
-    }
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _iso(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def planned_dates(grant: Grant) -> tuple[dt.date, dt.date]:
-    application = grant.application
-    round_ = application.round
+def _stamp(moment: dt.datetime | None) -> str:
+    return moment.replace(microsecond=0).isoformat() if moment else ""
+
+
+def _months(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def package_url() -> str:
+    with override("sv"):
+        return _site(reverse("public:opendata_360giving"))
+
+
+class _Documents:
+    """The published award lists (PDF, Swedish and English) that name a grant: the newest
+    rendered version of its track's list and of its round's combined list, each only if that
+    version's decisions reach the grant's award date. Read once per export (one query)."""
+
+    def __init__(self):
+        scopes: dict[tuple[int, int | None], list[Publication]] = defaultdict(list)
+        publications = (
+            Publication.objects.filter(status=Publication.Status.DONE)
+            .select_related("round", "track")
+            .order_by("-version")
+        )
+        for publication in publications:
+            scopes[(publication.round_id, publication.track_id)].append(publication)
+        self.scopes = dict(scopes)
+        self.memo: dict[tuple, list[dict]] = {}
+
+    @property
+    def most(self) -> int:
+        """The largest number of documents one grant can have (columns for the CSV): its
+        track's list and its round's combined list, in both languages."""
+        most = 0
+        for (round_id, track_id), versions in list(self.scopes.items()):
+            combined = self.scopes.get((round_id, None), [])[:1]
+            own = versions[:1] if track_id is not None else []
+            most = max(most, self._count(own) + self._count(combined))
+        return most
+
+    @staticmethod
+    def _count(versions) -> int:
+        return sum(bool(p.pdf) + bool(p.pdf_en) for p in versions)
+
+    def of(self, round_id: int, track_id: int, awarded_on: dt.date) -> list[dict]:
+        key = (round_id, track_id, awarded_on)
+        if key not in self.memo:
+            documents = []
+            for scope in ((round_id, track_id), (round_id, None)):
+                publication = next(
+                    (p for p in self.scopes.get(scope, ()) if p.as_of >= awarded_on), None
+                )
+                if publication is not None:
+                    documents += self._documents(publication)
+            self.memo[key] = documents
+        return self.memo[key]
+
+    @staticmethod
+    def _documents(publication: Publication) -> list[dict]:
+        round_ = publication.round
+        scope = publication.track.code if publication.track_id else ALL_TRACKS
+        list_name = publication.track.name if publication.track_id else "alla spår"
+        out = []
+        for language, field, language_name in (
+            ("sv", publication.pdf, "svenska"),
+            ("en", publication.pdf_en, "engelska"),
+        ):
+            if not field:
+                continue
+            with override("sv"):
+                path = reverse(
+                    "publications:pdf",
+                    kwargs={
+                        "year": round_.year,
+                        "scope": scope,
+                        "version": publication.version,
+                        "language": language,
+                    },
+                )
+            out.append(
+                {
+                    "id": f"{PREFIX}lista-{publication.pk}-{language}",
+                    "title": (
+                        f"Beviljade bidrag {round_.year}, {list_name}, version "
+                        f"{publication.version} (pdf på {language_name})"
+                    ),
+                    "url": _site(path),
+                    "documentType": "Lista över beviljade bidrag (pdf)",
+                    "dateModified": _stamp(publication.finished_at or publication.published_at),
+                }
+            )
+        return out
+
+
+class _Context:
+    """What every record of one export shares, read once: municipality names, labels, the grant
+    page's address pattern and the published lists."""
+
+    def __init__(self):
+        self.kommun_names = dict(Kommun.objects.values_list("code", "name"))
+        with override("sv"):
+            self.type_labels = {
+                value: str(label).capitalize() for value, label in OrganisationType.choices
+            }
+            marker = 987654321
+            self.grant_path = reverse("public:grant", args=[marker]).split(str(marker))
+        self.site = settings.SITE_URL.rstrip("/")
+        self.data_source = package_url()
+        self.documents = _Documents()
+
+    def grant_url(self, pk: int) -> str:
+        return f"{self.site}{self.grant_path[0]}{pk}{self.grant_path[1]}"
+
+    def area_order(self, codes: list[str]) -> list[str]:
+        return sorted(codes, key=lambda code: swedish_key(self.kommun_names.get(code, code)))
+
+
+def _chunks(queryset, chunk_size: int = CHUNK) -> Iterator[tuple[list[dict], dict]]:
+    """The grants of `queryset` as plain rows, a chunk at a time, each chunk with the codes of
+    the municipalities its grants work in: two queries per chunk."""
+    Through = Grant.beneficiary_kommuner.through
+    rows = queryset.values(*FIELDS).iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        areas: dict[int, list[str]] = defaultdict(list)
+        pairs = Through.objects.filter(grant_id__in=[row["pk"] for row in chunk]).values_list(
+            "grant_id", "kommun_id"
+        )
+        for grant_id, code in pairs:
+            areas[grant_id].append(code)
+        yield chunk, areas
+
+
+def most_areas(queryset) -> int:
+    """The largest number of municipalities one grant of `queryset` works in (one query)."""
+    Through = Grant.beneficiary_kommuner.through
+    counts = (
+        Through.objects.filter(grant_id__in=queryset.order_by().values("pk"))
+        .values("grant_id")
+        .annotate(n=Count("kommun_id"))
+        .order_by()
+    )
+    return counts.aggregate(most=Max("n"))["most"] or 0
+
+
+def _planned(row) -> tuple[dt.date, dt.date]:
     return (
-        application.start_date or round_.grant_period_start,
-        application.end_date or round_.grant_period_end,
+        row["application__start_date"] or row["round__grant_period_start"],
+        row["application__end_date"] or row["round__grant_period_end"],
     )
 
 
-def csv_records(queryset):
-    """One list of cells per grant, in the order of CSV_COLUMNS."""
-    for grant in grants_for_export(queryset).iterator(chunk_size=2000):
-        org = grant.application.organisation
-        areas = list(grant.beneficiary_kommuner.all())
-        start, end = planned_dates(grant)
-        programme = _programme(grant)
-        yield [
-            grant_identifier(grant),
-            grant.public_title,
-            grant.public_summary,
-            "SEK",
-            grant.amount_total,
-            _iso(grant.awarded_on),
-            _iso(start),
-            _iso(end),
-            org_identifier(org.org_number),
-            org.name,
-            org.seat.name,
-            org.seat.code,
-            "; ".join(k.name for k in areas),
-            "; ".join(k.code for k in areas),
-            "kommunkod" if areas else "",
-            FUNDER["id"],
-            FUNDER["name"],
-            programme["code"],
-            programme["title"],
-            grant_url(grant),
-        ]
-
-
-def csv_rows(queryset):
-    """Yield the CSV lines: a header of 360Giving column titles, then one line per grant. Cells
-    that a spreadsheet would run as a formula are escaped (grants.exports)."""
-    return exports.csv_lines(CSV_COLUMNS, csv_records(queryset))
-
-
-def grant_record(grant: Grant) -> dict:
-    """One grant in the 360Giving JSON form."""
-    org = grant.application.organisation
-    start, end = planned_dates(grant)
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    return {
-        "id": grant_identifier(grant),
-        "title": grant.public_title,
-        "description": grant.public_summary or grant.public_title,
+def _record(row: dict, codes: list[str], ctx: _Context) -> dict:
+    """One grant in the 360Giving JSON form. Fields without a value are left out, as the CSV
+    leaves their cells empty."""
+    start, end = _planned(row)
+    seat_code = row["seat_id"]
+    organisation = {
+        "id": org_identifier(row["application__organisation__org_number"]),
+        "name": row["org_name"],
+        "organisationType": ctx.type_labels.get(row["org_type"], row["org_type"]),
+        "addressLocality": row["application__organisation__town"],
+        "addressRegion": row["seat__name"],
+        "addressCountry": "SE",
+        "location": [_area(seat_code, row["seat__name"])],
+    }
+    if not organisation["addressLocality"]:
+        del organisation["addressLocality"]
+    record = {
+        "id": f"{PREFIX}{row['pk']}",
+        "title": row["public_title"],
+        "description": row["public_summary"] or row["public_title"],
         "currency": "SEK",
-        "amountAwarded": grant.amount_total,
-        "amountAppliedFor": grant.application.requested_amount,
-        "awardDate": _iso(grant.awarded_on),
-        "url": grant_url(grant),
-        "plannedDates": [{"startDate": _iso(start), "endDate": _iso(end), "duration": months}],
-        "recipientOrganization": [
-            {
-                "id": org_identifier(org.org_number),
-                "name": org.name,
-                "location": [
-                    {
-                        "id": f"SE-KOMMUN-{org.seat.code}",
-                        "name": org.seat.name,
-                        "countryCode": "SE",
-                        "geoCode": org.seat.code,
-                        "geoCodeType": "kommunkod",
-                    }
-                ],
-            }
+        "amountAwarded": row["amount_total"],
+        "amountAppliedFor": row["application__requested_amount"],
+        "awardDate": _iso(row["awarded_on"]),
+        "plannedDates": [
+            {"startDate": _iso(start), "endDate": _iso(end), "duration": _months(start, end)}
         ],
+        "recipientOrganization": [organisation],
         "beneficiaryLocation": [
-            {
-                "id": f"SE-KOMMUN-{kommun.code}",
-                "name": kommun.name,
-                "countryCode": "SE",
-                "geoCode": kommun.code,
-                "geoCodeType": "kommunkod",
-            }
-            for kommun in grant.beneficiary_kommuner.all()
+            _area(code, ctx.kommun_names.get(code, "")) for code in ctx.area_order(codes)
         ],
         "fundingOrganization": [FUNDER],
-        "grantProgramme": [_programme(grant)],
+        "grantProgramme": [
+            {
+                "code": f"{row['round__slug']}/{row['track__code']}",
+                "title": f"{row['round__title']} – {row['track__name']}",
+            }
+        ],
+        "classifications": [
+            {
+                "vocabulary": TRACK_VOCABULARY,
+                "code": row["track__code"],
+                "title": row["track__name"],
+                "description": f"Förordning {row['track__ordinance']}",
+            }
+        ],
         "fromOpenCall": "Yes",
+        "url": ctx.grant_url(row["pk"]),
+        "dateModified": _stamp(row["modified_at"]),
+        "dataSource": ctx.data_source,
+    }
+    documents = ctx.documents.of(row["round_id"], row["track_id"], row["awarded_on"])
+    if documents:
+        record["relatedDocument"] = documents
+    if not record["beneficiaryLocation"]:
+        del record["beneficiaryLocation"]
+    return record
+
+
+def _area(code: str, name: str) -> dict:
+    return {
+        "id": f"SE-KOMMUN-{code}",
+        "name": name,
+        "countryCode": "SE",
+        "geoCode": code,
+        "geoCodeType": "kommunkod",
     }
 
 
-def list_json(queryset) -> dict:
-    """A filtered list as JSON: the same records as the 360Giving package, without metadata."""
-    grants = [grant_record(g) for g in grants_for_export(queryset)]
-    return {"count": len(grants), "grants": grants}
+def _area_cells(area: dict) -> list:
+    return [area["id"], area["name"], area["countryCode"], area["geoCode"], area["geoCodeType"]]
+
+
+def _cells(record: dict, areas: int, documents: int) -> list:
+    """The record as one CSV line, in the order of csv_columns(areas, documents)."""
+    organisation = record["recipientOrganization"][0]
+    planned = record["plannedDates"][0]
+    programme = record["grantProgramme"][0]
+    track = record["classifications"][0]
+    cells = [
+        record["id"],
+        record["title"],
+        record["description"],
+        record["currency"],
+        record["amountAwarded"],
+        record["amountAppliedFor"],
+        record["awardDate"],
+        planned["startDate"],
+        planned["endDate"],
+        planned["duration"],
+        organisation["id"],
+        organisation["name"],
+        organisation["organisationType"],
+        organisation.get("addressLocality", ""),
+        organisation["addressRegion"],
+        organisation["addressCountry"],
+        *_area_cells(organisation["location"][0]),
+    ]
+    located = record.get("beneficiaryLocation", [])
+    for area in located[:areas]:
+        cells += _area_cells(area)
+    cells += [""] * (len(AREA_TITLES) * (areas - len(located)))
+    cells += [
+        FUNDER["id"],
+        FUNDER["name"],
+        programme["code"],
+        programme["title"],
+        track["vocabulary"],
+        track["code"],
+        track["title"],
+        track["description"],
+        record["fromOpenCall"],
+        record["url"],
+        record["dateModified"],
+        record["dataSource"],
+    ]
+    related = record.get("relatedDocument", [])
+    for document in related[:documents]:
+        cells += [
+            document["id"],
+            document["title"],
+            document["url"],
+            document["documentType"],
+            document["dateModified"],
+        ]
+    cells += [""] * (len(DOCUMENT_TITLES) * (documents - len(related)))
+    return cells
+
+
+def records(
+    queryset, *, chunk_size: int = CHUNK, ctx: _Context | None = None
+) -> Iterator[list[dict]]:
+    """The 360Giving records of `queryset`'s grants, a chunk (list) at a time."""
+    ctx = ctx or _Context()
+    for chunk, areas in _chunks(queryset, chunk_size):
+        yield [_record(row, areas.get(row["pk"], []), ctx) for row in chunk]
+
+
+def csv_chunks(queryset, *, chunk_size: int = CHUNK, bom: bool = False) -> Iterator[str]:
+    """The CSV text of `queryset`'s grants: a header of 360Giving column titles, then one line
+    per grant, yielded a chunk of lines at a time. Cells that a spreadsheet would run as a
+    formula are escaped (grants.exports)."""
+    ctx = _Context()
+    areas = max(1, most_areas(queryset))
+    documents = max(1, ctx.documents.most)
+    header = csv_columns(areas, documents)
+    lines = exports.csv_lines(
+        header,
+        (
+            _cells(record, areas, documents)
+            for chunk in records(queryset, chunk_size=chunk_size, ctx=ctx)
+            for record in chunk
+        ),
+        bom=bom,
+    )
+    while piece := "".join(islice(lines, chunk_size)):
+        yield piece
+
+
+def csv_rows(queryset):
+    """The CSV of a (filtered) list as text pieces for a streaming response."""
+    return csv_chunks(queryset)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def list_json_chunks(queryset, *, chunk_size: int = CHUNK) -> Iterator[str]:
+    """A filtered list as JSON, streamed: `{"count": n, "grants": [...]}` with the same records
+    as the 360Giving package, without its metadata."""
+    count = queryset.order_by().count()
+    yield f'{{"count":{count},"grants":['
+    first = True
+    for chunk in records(queryset, chunk_size=chunk_size):
+        body = ",".join(_dumps(record) for record in chunk)
+        yield body if first else "," + body
+        first = False
+    yield "]}"
+
+
+def releases():
+    """The written open data files, newest first."""
+    return OpenDataRelease.objects.order_by("-written_at", "-pk")
+
+
+def current_release() -> OpenDataRelease | None:
+    """The newest release whose files are complete: the one the web serves, whether or not the
+    data has changed since (the next one is then being written)."""
+    return releases().first()
 
 
 def published_grants():
@@ -186,7 +499,7 @@ def published_grants():
 def data_dates() -> tuple[dt.datetime | None, dt.datetime | None]:
     """When the published data was first issued and last modified, from the data itself (not the
     time of the request): the first and last closing of a decision meeting that approved a
-    published grant, and the latest decision or grant row. Two aggregate queries."""
+    published grant, and the latest change of a published grant. Two aggregate queries."""
     published = published_grants().order_by()
     decisions = Decision.objects.filter(
         application__grant__in=published.values("pk"),
@@ -197,7 +510,7 @@ def data_dates() -> tuple[dt.datetime | None, dt.datetime | None]:
         last_meeting=Max("meeting__closed_at"),
         last_decision=Max("created_at"),
     )
-    last_grant = published.aggregate(last=Max("created_at"))["last"]
+    last_grant = published.aggregate(last=Max("modified_at"))["last"]
     candidates = [
         value
         for value in (decisions["last_meeting"], decisions["last_decision"], last_grant)
@@ -208,13 +521,12 @@ def data_dates() -> tuple[dt.datetime | None, dt.datetime | None]:
     return issued, modified
 
 
-def package_360giving() -> dict:
-    """Every published grant as a 360Giving data package (schema 1.4). The addresses come from
+def package_metadata() -> dict:
+    """The 360Giving package without its grants (schema 1.4). The addresses come from
     SITE_URL, whatever host the request came to; the dates from the data."""
     issued, modified = data_dates()
     with override("sv"):
-        download = settings.SITE_URL.rstrip("/") + reverse("public:opendata_360giving")
-        access = settings.SITE_URL.rstrip("/") + reverse("public:opendata")
+        access = _site(reverse("public:opendata"))
     dates = {}
     if issued and modified:
         dates = {"issued": issued.isoformat(), "modified": modified.isoformat()}
@@ -229,10 +541,33 @@ def package_360giving() -> dict:
         "identifier": "delmos-360giving",
         "publisher": {"name": FUNDER["name"], "identifier": FUNDER["id"]},
         "license": LICENSE,
-        "downloadURL": download,
+        "downloadURL": package_url(),
         "accessURL": access,
-        "grants": [grant_record(g) for g in grants_for_export(published_grants())],
     }
+
+
+def package_chunks(*, chunk_size: int = CHUNK) -> Iterator[str]:
+    """Every published grant as a 360Giving data package, as text pieces: the metadata, then
+    the grants a chunk at a time. Memory stays flat whatever the number of grants."""
+    head = _dumps(package_metadata())
+    yield head[:-1] + ',"grants":['
+    first = True
+    for chunk in records(published_grants(), chunk_size=chunk_size):
+        body = ",\n".join(_dumps(record) for record in chunk)
+        yield ("\n" if first else ",\n") + body
+        first = False
+    yield "\n]}\n"
+
+
+def package_360giving() -> dict:
+    """The whole package as one dict: for tests and small data only (the files are written by
+    package_chunks)."""
+    return json.loads("".join(package_chunks()))
+
+
+def full_csv_chunks(*, chunk_size: int = CHUNK) -> Iterator[str]:
+    """The CSV of the same grants as the package, in the same order (the full CSV file)."""
+    return csv_chunks(published_grants(), chunk_size=chunk_size)
 
 
 def dumps(data: dict) -> str:

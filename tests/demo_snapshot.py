@@ -53,6 +53,7 @@ def _primary_keys(model) -> set:
 def build(folder: Path) -> DemoSnapshot:
     """Load the demo in a transaction that is rolled back; return what it added."""
     from grants.demo import load_demo
+    from grants.tasks.opendata import write_release
 
     snapshot = DemoSnapshot(
         media_root=folder / "media", private_media_root=folder / "private-media"
@@ -72,6 +73,8 @@ def build(folder: Path) -> DemoSnapshot:
         # `make run`'s commit, so the snapshot holds the rendered lists.
         with TestCase.captureOnCommitCallbacks(execute=True):
             load_demo()
+        # The open data files, as `manage.py load_demo` writes them (and beat after a change).
+        write_release()
         for model in models:
             known = before[model]
             added = [

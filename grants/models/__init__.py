@@ -17,7 +17,7 @@ from .invitations import Invitation
 from .money import Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .people import Membership, SavedFilter, User
-from .public import PublicDataVersion
+from .public import OpenDataRelease, PublicDataVersion
 from .publications import Publication
 from .reports import Report
 from .rounds import BudgetChange, QuestionSet, Round, Track
@@ -40,6 +40,7 @@ __all__ = [
     "Invitation",
     "MeetingConflict",
     "Membership",
+    "OpenDataRelease",
     "Organisation",
     "OrganisationType",
     "Partner",

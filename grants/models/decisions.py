@@ -199,6 +199,9 @@ class Grant(models.Model):
     )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When anything the open data says about the grant last changed (its `dateModified`): set
+    # by every save and by `refresh_listing` (the organisation or the municipalities changed).
+    modified_at = models.DateTimeField(_("modified"), default=timezone.now, editable=False)
 
     # Copies for the public award list, so that it filters, sorts and searches one table: set
     # from the application and its organisation by `fill_listing` (on save, when the
@@ -246,11 +249,14 @@ class Grant(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
+        self.modified_at = timezone.now()
         if update_fields is None:
             self.fill_listing()
         elif "public_title" in update_fields:
             self.fill_listing()
-            kwargs["update_fields"] = {*update_fields, *self.LISTING_FIELDS}
+            kwargs["update_fields"] = {*update_fields, *self.LISTING_FIELDS, "modified_at"}
+        else:
+            kwargs["update_fields"] = {*update_fields, "modified_at"}
         super().save(*args, **kwargs)
 
     def fill_listing(self, *, areas=None) -> None:
@@ -278,7 +284,9 @@ class Grant(models.Model):
                 "beneficiary_kommuner"
             )
         )
+        now = timezone.now()
         for grant in rows:
             grant.fill_listing(areas=list(grant.beneficiary_kommuner.all()))
-        cls.objects.bulk_update(rows, cls.LISTING_FIELDS, batch_size=1000)
+            grant.modified_at = now
+        cls.objects.bulk_update(rows, [*cls.LISTING_FIELDS, "modified_at"], batch_size=1000)
         return len(rows)

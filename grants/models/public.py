@@ -21,3 +21,30 @@ class PublicDataVersion(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+class OpenDataRelease(models.Model):
+    """The open data files written for one public data version: the whole 360Giving package
+    and the whole CSV, each written by a Celery job (grants/tasks/opendata.py) to a temporary
+    name and renamed into place, so a row exists only for files that are complete. The public
+    is served the newest row's files (grants/views/public.py), never a file built in a web
+    request; while the files of a newer version are being written, the previous ones answer."""
+
+    data_version = models.BigIntegerField(_("public data version"), unique=True)
+    package = models.FileField(_("360Giving package"), upload_to="oppna-data/", max_length=200)
+    package_sha256 = models.CharField(_("package SHA-256"), max_length=64)
+    package_size = models.PositiveBigIntegerField(_("package size (bytes)"))
+    csv = models.FileField(_("CSV file"), upload_to="oppna-data/", max_length=200)
+    csv_sha256 = models.CharField(_("CSV SHA-256"), max_length=64)
+    csv_size = models.PositiveBigIntegerField(_("CSV size (bytes)"))
+    grant_count = models.PositiveIntegerField(_("grants"))
+    started_at = models.DateTimeField(_("started"))
+    written_at = models.DateTimeField(_("written"))
+
+    class Meta:
+        verbose_name = _("open data release")
+        verbose_name_plural = _("open data releases")
+        indexes = [models.Index(fields=["-written_at"], name="opendata_written_idx")]
+
+    def __str__(self):
+        return f"{self.data_version} ({self.written_at:%Y-%m-%d %H:%M})"

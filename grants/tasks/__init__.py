@@ -6,6 +6,7 @@ TASK_MODULES = (
     "grants.tasks.accounts",
     "grants.tasks.email",
     "grants.tasks.officer",
+    "grants.tasks.opendata",
     "grants.tasks.portal",
     "grants.tasks.publications",
 )

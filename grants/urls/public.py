@@ -20,6 +20,7 @@ urlpatterns = [
     path("utlysningar/<int:year>/", public.round_detail, name="round"),
     path("oppna-data/", public.opendata_page, name="opendata"),
     path("oppna-data/360giving.json", public.opendata_360giving, name="opendata_360giving"),
+    path("oppna-data/beviljade-bidrag.csv", public.opendata_csv, name="opendata_csv"),
     path("tillganglighet/", public.accessibility, name="accessibility"),
     path("robots.txt", public.robots_txt, name="robots"),
 ]

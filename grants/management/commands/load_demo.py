@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from grants.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from grants.models import Application, Grant, Organisation, Round
+from grants.tasks.opendata import write_release
 
 
 class Command(BaseCommand):
@@ -9,6 +10,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         built = load_demo(stdout=self.stdout)
+        # The open data files, as the beat job writes them after a change (`make run` has no
+        # worker; `manage.py write_open_data` writes them again after later changes).
+        write_release()
         self.stdout.write(
             self.style.SUCCESS("Demonstration data loaded.")
             if built

@@ -226,10 +226,22 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # Published award lists (issue 4): render limits and the sweeper that re-enqueues lost jobs.
 PUBLICATION_RENDER_TIME_LIMIT = env_int("PUBLICATION_RENDER_TIME_LIMIT", 900)
 PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
+# Reminders (issue 9): applicants are told this many days before a due date, and when it has
+# passed (up to REMINDER_OVERDUE_DAYS after it); officers get a digest after REMINDER_DIGEST_HOUR.
+# Beat runs the scheduler every REMINDER_SWEEP_SECONDS; an unsent reminder older than
+# REMINDER_PENDING_GRACE seconds is enqueued again.
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
+REMINDER_OVERDUE_DAYS = env_int("REMINDER_OVERDUE_DAYS", 30)
+REMINDER_DIGEST_HOUR = env_int("REMINDER_DIGEST_HOUR", 7)
+REMINDER_PENDING_GRACE = env_int("REMINDER_PENDING_GRACE", 300)
 CELERY_BEAT_SCHEDULE = {
     "publication-sweep": {
         "task": "grants.tasks.publications.publication_sweep",
         "schedule": float(env_int("PUBLICATION_SWEEP_SECONDS", 60)),
+    },
+    "reminders": {
+        "task": "grants.tasks.reminder_beat.reminders_run",
+        "schedule": float(env_int("REMINDER_SWEEP_SECONDS", 900)),
     },
 }
 

@@ -8,4 +8,6 @@ TASK_MODULES = (
     "grants.tasks.officer",
     "grants.tasks.portal",
     "grants.tasks.publications",
+    "grants.tasks.reminder_beat",
+    "grants.tasks.reminders",
 )

@@ -8,6 +8,7 @@ from grants.views.officer import (
     follow_up,
     meetings,
     queue,
+    reminders,
 )
 
 app_name = "officer"
@@ -49,5 +50,6 @@ urlpatterns = [
     path("arsredovisning/", figures.annual_figures, name="annual_figures"),
     path("arsredovisning/export.csv", figures.annual_figures_csv, name="annual_figures_csv"),
     path("arsredovisning/export.xlsx", figures.annual_figures_xlsx, name="annual_figures_xlsx"),
+    path("paminnelser/", reminders.reminders, name="reminders"),
     path("logg.csv", audit.event_log_export, name="event_log"),
 ]

@@ -333,6 +333,7 @@ EXPECTED = {
     "officer:annual_figures": (STAFF, STAFF),
     "officer:annual_figures_csv": (STAFF, STAFF),
     "officer:annual_figures_xlsx": (STAFF, STAFF),
+    "officer:reminders": (STAFF, STAFF),
     "officer:payment_paid": (NOT_POST, _row("login", "404", "redirect", "404", "redirect")),
     "officer:report_review": (NOT_POST, _row("login", "404", "redirect", "404", "redirect")),
     "officer:claim_settle": (NOT_POST, _row("login", "404", "redirect", "404", "redirect")),

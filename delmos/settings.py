@@ -233,6 +233,14 @@ PDF_CHUNK_CACHE_DIR = env_str("PDF_CHUNK_CACHE_DIR")  # default: PRIVATE_MEDIA_R
 # Open data files (issue 14): the job that writes the 360Giving package and the CSV when the
 # public data version has changed runs this often, each run bounded by the time limit.
 OPENDATA_WRITE_TIME_LIMIT = env_int("OPENDATA_WRITE_TIME_LIMIT", 1800)
+# Reminders (issue 9): applicants are told this many days before a due date, and when it has
+# passed (up to REMINDER_OVERDUE_DAYS after it); officers get a digest after REMINDER_DIGEST_HOUR.
+# Beat runs the scheduler every REMINDER_SWEEP_SECONDS; an unsent reminder older than
+# REMINDER_PENDING_GRACE seconds is enqueued again.
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
+REMINDER_OVERDUE_DAYS = env_int("REMINDER_OVERDUE_DAYS", 30)
+REMINDER_DIGEST_HOUR = env_int("REMINDER_DIGEST_HOUR", 7)
+REMINDER_PENDING_GRACE = env_int("REMINDER_PENDING_GRACE", 300)
 CELERY_BEAT_SCHEDULE = {
     "publication-sweep": {
         "task": "grants.tasks.publications.publication_sweep",
@@ -241,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
     "opendata-write": {
         "task": "grants.tasks.opendata.opendata_write",
         "schedule": float(env_int("OPENDATA_SWEEP_SECONDS", 60)),
+    },
+    "reminders": {
+        "task": "grants.tasks.reminder_beat.reminders_run",
+        "schedule": float(env_int("REMINDER_SWEEP_SECONDS", 900)),
     },
 }
 

@@ -7,6 +7,7 @@ from grants import roles
 from grants.models import Membership, Organisation, User
 
 DEMO_PASSWORD = "Delmos-demo-2020"  # noqa: S105 (printed for the demo; never used outside it)
+DEMO_OFFICER = "handlaggare@demo.delmos.example"
 DEMO_USERS = {
     "handlaggare@demo.delmos.example": ("Hanna Handläggare", [roles.CASE_OFFICER], False),
     "beslutsfattare@demo.delmos.example": ("Bertil Beslutsfattare", [roles.DECISION_MAKER], False),

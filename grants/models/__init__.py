@@ -19,10 +19,12 @@ from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .people import Membership, SavedFilter, User
 from .public import OpenDataRelease, PublicDataVersion
 from .publications import Publication
+from .reminders import Reminder
 from .reports import Report
 from .rounds import BudgetChange, QuestionSet, Round, Track
 
 __all__ = [
+    "Reminder",
     "PUBLIC_SECTOR_TYPES",
     "Application",
     "ApplicationStatus",

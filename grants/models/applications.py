@@ -82,6 +82,15 @@ class Application(models.Model):
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every save; guards against lost updates.")
     )
+    draft_input = models.JSONField(
+        _("input not yet valid"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "What was typed in a section that did not validate, field by field as it was sent "
+            "(kept until the section is saved valid; submission requires it gone)."
+        ),
+    )
     snapshot = models.JSONField(_("submitted snapshot"), null=True, blank=True)
     receipt_pdf = models.FileField(
         _("receipt (PDF)"),

@@ -113,6 +113,8 @@ EVENT_TYPES: dict[str, EventType] = {
         _("Recovery claim letter sent"), _("The recovery claim letter was sent to you.")
     ),
     "recovery.settled": EventType(_("Recovery claim settled"), _("The recovery claim is settled.")),
+    # reminders (issue 9)
+    "reminder.sent": EventType(_("Reminder e-mailed"), _("A reminder was e-mailed to you.")),
     # publications
     "publication.rendered": EventType(_("Award list rendered")),
     "publication.published": EventType(_("Award list published")),

@@ -122,20 +122,33 @@ def application_save_section(
     expected_version: int | None,
     editor: str = "",
     autosave: bool = False,
+    raw_input: dict | None = None,
 ) -> Application:
     """Store one section of a draft. `data` is the cleaned data of the section's form (a list of
     rows for partners and budget). Refuses (StaleVersion) a save of a section that was saved
-    by another editor (tab, window, device) after `expected_version`; see _saved_elsewhere."""
+    by another editor (tab, window, device) after `expected_version`; see _saved_elsewhere.
+
+    A section that does not validate is saved all the same: `data` then holds the fields that
+    are valid (None for a list section, whose rows stay as they were) and `raw_input` what was
+    typed, field by field, with the names of the fields in error; the form shows it again with
+    its errors until a valid save of the section clears it, and submission refuses it
+    (grants.services.submission)."""
     locked = _locked_draft(
         application, expected_version, section=section, editor=editor, autosave=autosave
     )
-    fields = ["version", "updated_at"]
-    if section in ("project", "effect"):
+    fields = ["version", "updated_at", "draft_input"]
+    pending = {key: value for key, value in locked.draft_input.items() if key != section}
+    if raw_input:
+        pending[section] = raw_input
+    locked.draft_input = pending
+    if data is None:
+        pass
+    elif section in ("project", "effect"):
         for name, value in data.items():
             if name != "areas":
                 setattr(locked, name, value)
                 fields.append(name)
-        if section == "project":
+        if section == "project" and "areas" in data:
             locked.areas.set(data["areas"])
     elif section == "partners":
         locked.partners.all().delete()
@@ -169,7 +182,8 @@ def application_save_section(
         locked.requested_per_year = per_year
         fields += ["requested_amount", "requested_per_year"]
     elif section in ("certifications", "statement", "funding"):
-        locked.answers = {**locked.answers, section: _json_safe(data)}
+        merged = {**locked.answers.get(section, {}), **_json_safe(data)}
+        locked.answers = {**locked.answers, section: merged}
         fields.append("answers")
     else:
         raise ValueError(section)
@@ -180,7 +194,12 @@ def application_save_section(
         actor=user,
         application=locked,
         target=_target(locked),
-        data={"section": section, "version": locked.version, "editor": editor},
+        data={
+            "section": section,
+            "version": locked.version,
+            "editor": editor,
+            **({"invalid": raw_input["errors"]} if raw_input else {}),
+        },
     )
     return locked
 

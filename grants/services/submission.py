@@ -200,6 +200,23 @@ def _funding_problems(application: Application) -> list[Problem]:
     ]
 
 
+def _draft_input_problems(application: Application) -> list[Problem]:
+    """Sections saved with input that did not validate (kept as typed, see
+    grants.services.portal.application_save_section): each field in error is a problem."""
+    problems = []
+    for section, pending in application.draft_input.items():
+        for name in pending.get("errors") or [""]:
+            field = "" if name == "__all__" else name
+            if field in LABELS:
+                message = _(
+                    "“%(label)s” is saved as you typed it but is not valid: correct it."
+                ) % {"label": LABELS[field]}
+            else:
+                message = _("Something typed in this section is not valid yet: correct it.")
+            problems.append(Problem(section, field, message))
+    return problems
+
+
 def submission_problems(application: Application, *, now=None) -> list[Problem]:
     """Everything missing or invalid before the application can be submitted, in the order of
     the sections; an empty list means it may be submitted."""
@@ -216,4 +233,5 @@ def submission_problems(application: Application, *, now=None) -> list[Problem]:
         *_budget_problems(application),
         *by_questions(application),
         *_funding_problems(application),
+        *_draft_input_problems(application),
     ]

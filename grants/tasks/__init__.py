@@ -9,4 +9,6 @@ TASK_MODULES = (
     "grants.tasks.opendata",
     "grants.tasks.portal",
     "grants.tasks.publications",
+    "grants.tasks.reminder_beat",
+    "grants.tasks.reminders",
 )

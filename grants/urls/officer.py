@@ -1,6 +1,15 @@
 from django.urls import path
 
-from grants.views.officer import application, audit, dashboard, follow_up, meetings, queue
+from grants.views.officer import (
+    application,
+    audit,
+    dashboard,
+    figures,
+    follow_up,
+    meetings,
+    queue,
+    reminders,
+)
 
 app_name = "officer"
 
@@ -50,5 +59,9 @@ urlpatterns = [
     path("rapporter/<int:pk>/granskning/", follow_up.report_review, name="report_review"),
     path("aterkrav/<int:pk>/reglerat/", follow_up.claim_settle, name="claim_settle"),
     path("aterkrav/<int:pk>/brev.pdf", follow_up.claim_letter, name="claim_letter"),
+    path("arsredovisning/", figures.annual_figures, name="annual_figures"),
+    path("arsredovisning/export.csv", figures.annual_figures_csv, name="annual_figures_csv"),
+    path("arsredovisning/export.xlsx", figures.annual_figures_xlsx, name="annual_figures_xlsx"),
+    path("paminnelser/", reminders.reminders, name="reminders"),
     path("logg.csv", audit.event_log_export, name="event_log"),
 ]

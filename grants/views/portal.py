@@ -4,7 +4,7 @@ answers 404, an anonymous visitor goes to the login page."""
 import secrets
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,6 +192,41 @@ def _cleaned(section, form):
     return form.cleaned_data
 
 
+# Form fields that steer the save rather than hold what was typed.
+CONTROL_FIELDS = {"csrfmiddlewaretoken", "version", "editor", "then"}
+
+
+def _valid_part(section, form):
+    """What of an invalid section can be stored as data: the fields without errors of a simple
+    form; nothing of a list (its rows stay as saved; the raw input keeps what was typed)."""
+    if section in FORMSETS:
+        return None
+    return {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+
+
+def _raw_input(section, form, post) -> dict:
+    """What was typed in an invalid section, field by field as posted, and the fields in error."""
+    if section in FORMSETS:
+        errors = [f"{row.prefix}-{name}" for row in form.forms for name in row.errors]
+        if form.non_form_errors():
+            errors.append("__all__")
+    else:
+        errors = list(form.errors)
+    values = {key: post.getlist(key) for key in post if key not in CONTROL_FIELDS}
+    return {"fields": values, "errors": errors}
+
+
+def _pending_input(application, section):
+    """The raw input kept for a section that was saved invalid, as form data; None if none."""
+    pending = application.draft_input.get(section)
+    if not pending:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in pending.get("fields", {}).items():
+        data.setlist(key, values)
+    return data
+
+
 def _problems(application):
     return submission.submission_problems(application)
 
@@ -273,55 +308,75 @@ def application_section(request, pk, section):
             expected = int(request.POST.get("version", ""))
         except ValueError:
             expected = -1
-        if form.is_valid():
-            try:
-                application = services.application_save_section(
-                    application=application,
-                    section=section,
-                    data=_cleaned(section, form),
-                    user=request.user,
-                    expected_version=expected,
-                    editor=request.POST.get("editor", "")[:40],
-                    autosave=_is_htmx(request),
+        valid = form.is_valid()
+        try:
+            application = services.application_save_section(
+                application=application,
+                section=section,
+                data=_cleaned(section, form) if valid else _valid_part(section, form),
+                user=request.user,
+                expected_version=expected,
+                editor=request.POST.get("editor", "")[:40],
+                autosave=_is_htmx(request),
+                raw_input=None if valid else _raw_input(section, form, request.POST),
+            )
+        except StaleVersion as exc:
+            conflict = {
+                "message": exc.message,
+                "theirs": selectors.section_display(exc.current, section),
+            }
+            version = exc.current.version
+        else:
+            if _is_htmx(request):
+                response = render(
+                    request,
+                    "portal/_save_status.html",
+                    {
+                        "state": "saved" if valid else "saved_invalid",
+                        "version": application.version,
+                        "now": timezone.now(),
+                        "application": application,
+                        "section": section,
+                        "tasks": _tasks(
+                            application,
+                            _problems(application),
+                            errors_in=None if valid else section,
+                        ),
+                    },
                 )
-            except StaleVersion as exc:
-                conflict = {
-                    "message": exc.message,
-                    "theirs": selectors.section_display(exc.current, section),
-                }
-                version = exc.current.version
-            else:
-                if _is_htmx(request):
-                    return render(
-                        request,
-                        "portal/_save_status.html",
-                        {
-                            "state": "saved",
-                            "version": application.version,
-                            "now": timezone.now(),
-                            "application": application,
-                            "section": section,
-                            "tasks": _tasks(application, _problems(application)),
-                        },
-                    )
+                # The script forgets its local copy only for what the server has stored.
+                response["Delmos-Saved"] = str(application.version)
+                return response
+            if valid:
                 messages.success(request, _("Saved."))
-                target = request.POST.get("then")
-                context = _section_context(application, section)
-                if target == "next" and context["next_section"]:
-                    return redirect(
-                        "portal:application_section",
-                        pk=application.pk,
-                        section=context["next_section"],
-                    )
-                return redirect("portal:application_section", pk=application.pk, section=section)
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Saved as you typed it. Some fields need correcting before the "
+                        "application can be submitted."
+                    ),
+                )
+            target = request.POST.get("then")
+            context = _section_context(application, section)
+            if valid and target == "next" and context["next_section"]:
+                return redirect(
+                    "portal:application_section",
+                    pk=application.pk,
+                    section=context["next_section"],
+                )
+            return redirect("portal:application_section", pk=application.pk, section=section)
         if _is_htmx(request):
             return render(
                 request,
                 "portal/_save_status.html",
-                {"state": "conflict" if conflict else "invalid", "conflict": conflict},
+                {"state": "conflict", "conflict": conflict},
             )
     else:
-        form = _section_form(section, application)
+        pending = _pending_input(application, section)
+        form = _section_form(section, application, pending)
+        if pending is not None:
+            form.is_valid()
     has_errors = bool(form.total_error_count()) if section in FORMSETS else bool(form.errors)
     return render(
         request,
@@ -332,6 +387,7 @@ def application_section(request, pk, section):
             errors_in=section if has_errors else None,
             form=form,
             has_errors=has_errors,
+            saved_as_typed=has_errors and not conflict,
             version=version,
             conflict=conflict,
             editor=request.POST.get("editor", "")[:40] or secrets.token_urlsafe(12),

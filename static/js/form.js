@@ -3,7 +3,11 @@
      review page's list of missing items) move focus to the field itself;
    - character counters where a field has a limit;
    - the municipality picker's filter box and chosen-municipality buttons;
-   - the budget table: lines added and removed in place, live totals per year and in all.
+   - the budget table: lines added and removed in place, live totals per year and in all;
+   - nothing typed is lost: a warning before leaving with unsaved changes, a local copy in the
+     browser (localStorage) while offline or while a save fails, saved again when the
+     connection is back, and offered back on the next visit (saying when the server has a newer
+     version).
    No inline script and no on* attributes (Content-Security-Policy); words come from
    #form-strings, translated by the server. */
 (function () {
@@ -378,6 +382,193 @@
     select.value = chosen;
   }
 
+  /* Nothing typed is lost. The server stores every save, valid or not (issue 10); what it has
+     not acknowledged yet (offline, a failed request, a closed tab) stays in localStorage under
+     the page's address until a save answers "Delmos-Saved", and is offered back on return. */
+  var CONTROL_FIELDS = { csrfmiddlewaretoken: 1, version: 1, editor: 1, then: 1 };
+
+  function formValues(form) {
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || CONTROL_FIELDS[el.name] || el.disabled) return;
+      if (/^(file|submit|button|reset)$/.test(el.type)) return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      (values[el.name] = values[el.name] || []).push(el.value);
+    });
+    return values;
+  }
+
+  function sameValues(a, b) {
+    var keys = {};
+    Object.keys(a).concat(Object.keys(b)).forEach(function (k) { keys[k] = 1; });
+    return Object.keys(keys).every(function (k) {
+      return JSON.stringify(a[k] || []) === JSON.stringify(b[k] || []);
+    });
+  }
+
+  function applyValues(form, values) {
+    var total = form.querySelector("input[name$='-TOTAL_FORMS']");
+    var add = form.querySelector("[data-add-row]");
+    if (total && add && values[total.name]) {
+      var wanted = parseInt(values[total.name][0], 10) || 0;
+      for (var i = parseInt(total.value, 10); i < wanted && !add.disabled; i++) add.click();
+    }
+    var seen = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || CONTROL_FIELDS[el.name] || /^(file|submit|button|reset|hidden)$/.test(el.type)) return;
+      var list = values[el.name] || [];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = list.indexOf(el.value) !== -1;
+      } else {
+        var index = seen[el.name] || 0;
+        seen[el.name] = index + 1;
+        el.value = index < list.length ? list[index] : "";
+      }
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
+  function readCopy(key) {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+
+  function initDraftKeeping(form) {
+    var key = "delmos-draft:" + window.location.pathname;
+    var status = function () { return document.getElementById("save-status"); };
+    var version = function () {
+      var input = document.getElementById("version-input");
+      return input ? parseInt(input.value, 10) || 0 : 0;
+    };
+    var edits = 0;
+    var sent = 0;
+    var dirty = false;
+    var leaving = false;
+    var retry = null;
+
+    function keep() {
+      try {
+        window.localStorage.setItem(key, JSON.stringify({
+          values: formValues(form), base: version(), at: Date.now(), sent: leaving
+        }));
+      } catch (e) { /* storage full or refused: the warning before leaving still guards */ }
+    }
+
+    function forget() {
+      try { window.localStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+    }
+
+    function saveAgain() {
+      window.clearTimeout(retry);
+      retry = null;
+      if (dirty && window.htmx) window.htmx.trigger(form, "change");
+    }
+
+    function failed() {
+      keep();
+      var element = status();
+      if (element) {
+        element.className = "save-status save-failed";
+        element.textContent = navigator.onLine === false ? say("notSavedOffline") : say("notSavedError");
+      }
+      window.clearTimeout(retry);
+      retry = window.setTimeout(saveAgain, 10000);
+    }
+
+    function edited(event) {
+      if (event.target === form) return; /* our own nudge to save again */
+      edits += 1;
+      dirty = true;
+      keep();
+    }
+    form.addEventListener("input", edited);
+    form.addEventListener("change", edited);
+    form.addEventListener("htmx:beforeRequest", function () { sent = edits; });
+    form.addEventListener("htmx:afterRequest", function (event) {
+      var xhr = event.detail.xhr;
+      if (event.detail.successful && xhr && xhr.getResponseHeader("Delmos-Saved")) {
+        if (edits === sent) { dirty = false; forget(); }
+        return;
+      }
+      if (!event.detail.successful || !xhr || xhr.status === 0) failed();
+      /* otherwise a conflict: the status says so, and the copy stays until it is resolved */
+    });
+    form.addEventListener("htmx:sendError", failed);
+    form.addEventListener("submit", function () { leaving = true; keep(); });
+    window.addEventListener("online", saveAgain);
+    window.addEventListener("offline", function () { if (dirty) failed(); });
+    window.addEventListener("beforeunload", function (event) {
+      if (!dirty || leaving) return;
+      keep();
+      event.preventDefault();
+      event.returnValue = "";
+    });
+
+    var copy = readCopy(key);
+    if (!copy || !copy.values) return;
+    /* A copy the server already has (the form shows it), or one sent by the Save button that
+       the server acknowledged with a newer version, is done with. */
+    if (sameValues(copy.values, formValues(form)) || (copy.sent && version() > copy.base)) {
+      forget();
+      return;
+    }
+    offerCopy(form, copy, version() > copy.base, function restore() {
+      applyValues(form, copy.values);
+      edits += 1;
+      dirty = true;
+      keep();
+      if (version() <= copy.base) saveAgain();
+    }, function discard() { forget(); });
+  }
+
+  function offerCopy(form, copy, newer, restore, discard) {
+    var box = document.createElement("div");
+    box.className = "local-copy";
+    box.id = "local-copy";
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-labelledby", "local-copy-title");
+    var title = document.createElement("h2");
+    title.id = "local-copy-title";
+    title.textContent = say("copyTitle");
+    var when = new Date(copy.at);
+    var text = document.createElement("p");
+    text.textContent = say("copyKept", when.toLocaleString(document.documentElement.lang || undefined));
+    box.appendChild(title);
+    box.appendChild(text);
+    if (newer) {
+      var warning = document.createElement("p");
+      warning.className = "local-copy-newer";
+      warning.textContent = say("copyNewer");
+      box.appendChild(warning);
+    }
+    var actions = document.createElement("p");
+    var restoreButton = document.createElement("button");
+    restoreButton.type = "button";
+    restoreButton.className = "button";
+    restoreButton.textContent = say("copyRestore");
+    var discardButton = document.createElement("button");
+    discardButton.type = "button";
+    discardButton.className = "button button-secondary";
+    discardButton.textContent = say("copyDiscard");
+    actions.appendChild(restoreButton);
+    actions.appendChild(document.createTextNode(" "));
+    actions.appendChild(discardButton);
+    box.appendChild(actions);
+    var live = document.createElement("p");
+    live.setAttribute("role", "status");
+    box.appendChild(live);
+    restoreButton.addEventListener("click", function () {
+      restore();
+      actions.remove();
+      live.textContent = newer ? say("copyRestoredNewer") : say("copyRestored");
+    });
+    discardButton.addEventListener("click", function () {
+      discard();
+      box.remove();
+      form.querySelector("input:not([type=hidden]), textarea, select").focus();
+    });
+    form.parentNode.insertBefore(box, form);
+  }
+
   function init() {
     document.documentElement.classList.add("js");
     narrowMunicipalities();
@@ -392,6 +583,7 @@
     initCounters(document);
     document.querySelectorAll("[data-area-picker]").forEach(initAreaPicker);
     document.querySelectorAll("[data-budget]").forEach(initBudget);
+    document.querySelectorAll("form[data-autosave]").forEach(initDraftKeeping);
     initErrorSummary();
   }
 

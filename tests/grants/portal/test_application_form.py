@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grants.models import Application, Attachment, Event
+from grants.services import submission
 from tests import factories
 from tests.grants.portal.conftest import PDF_BYTES
 
@@ -156,6 +157,7 @@ def test_a_validation_error_keeps_everything_typed(client, applicant, draft):
     response = client.post(
         _section(draft, "project"),
         {**_project(year, end_date=f"{year}-01-15"), "purpose_and_plan": "Lång text", "version": 1},
+        follow=True,
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -163,7 +165,64 @@ def test_a_validation_error_keeps_everything_typed(client, applicant, draft):
     assert 'value="Läxhjälp i Bollnäs"' in html and "Lång text" in html
     assert f'value="{year}-01-15"' in html
     draft.refresh_from_db()
-    assert draft.version == 1 and draft.project_title == ""
+    # Saved all the same: the valid fields as data, the whole section as typed.
+    assert draft.version == 2 and draft.project_title == "Läxhjälp i Bollnäs"
+    assert draft.purpose_and_plan == "Lång text" and draft.end_date is None
+    assert draft.draft_input["project"]["errors"] == ["end_date"]
+
+
+def test_an_invalid_date_does_not_lose_a_new_paragraph_and_stops_submission(
+    client, applicant, draft
+):
+    client.force_login(applicant)
+    year = draft.round.grant_period_start.year
+    client.post(_section(draft, "project"), {**_project(year), "version": 1})
+    plan = "Planen\n\nEtt nytt stycke om sommarlovet."
+    response = client.post(
+        _section(draft, "project"),
+        {**_project(year, end_date="31 juni"), "purpose_and_plan": plan, "version": 2},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "som du skrev" in response.content.decode()
+    assert response["Delmos-Saved"] == "3"
+    draft.refresh_from_db()
+    assert draft.purpose_and_plan == plan
+    assert draft.end_date == dt.date(year, 12, 31)  # the last valid value stays in the data
+    # Coming back shows what was typed, with the error beside the field.
+    html = client.get(_section(draft, "project")).content.decode()
+    assert 'value="31 juni"' in html and "Ett nytt stycke om sommarlovet." in html
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD" in html
+    assert any(p.field == "end_date" for p in submission.submission_problems(draft))
+    # A valid save of the section clears it.
+    client.post(_section(draft, "project"), {**_project(year), "version": 3})
+    draft.refresh_from_db()
+    assert draft.draft_input == {}
+    assert not any(p.field == "end_date" for p in submission.submission_problems(draft))
+
+
+def test_an_invalid_partner_row_is_kept_as_typed_and_the_saved_rows_stay(client, applicant, draft):
+    client.force_login(applicant)
+    management = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0"}
+    row = {"form-0-name": "Bollnäs kommun", "form-0-role": "Lokaler"}
+    good = factories.org_number("2")
+    client.post(
+        _section(draft, "partners"), {**management, **row, "form-0-org_number": good, "version": 1}
+    )
+    client.post(
+        _section(draft, "partners"),
+        {
+            **management,
+            **row,
+            "form-0-org_number": "212000-2412",
+            "form-0-role": "Ny roll",
+            "version": 2,
+        },
+    )
+    draft.refresh_from_db()
+    assert list(draft.partners.values_list("role", flat=True)) == ["Lokaler"]
+    assert draft.draft_input["partners"]["errors"] == ["form-0-org_number"]
+    html = client.get(_section(draft, "partners")).content.decode()
+    assert "Ny roll" in html and "Kontrollsiffran stämmer inte" in html
 
 
 def test_partners_are_saved_and_a_wrong_organisation_number_is_explained(client, applicant, draft):
@@ -178,13 +237,15 @@ def test_partners_are_saved_and_a_wrong_organisation_number_is_explained(client,
         "form-1-role": "",
     }
     response = client.post(
-        _section(draft, "partners"), {**management, **rows, "form-0-org_number": "212000-2412"}
+        _section(draft, "partners"),
+        {**management, **rows, "form-0-org_number": "212000-2412"},
+        follow=True,
     )
     assert "Kontrollsiffran stämmer inte" in response.content.decode()
     assert "Bollnäs kommun" in response.content.decode()
     response = client.post(
         _section(draft, "partners"),
-        {**management, **rows, "form-0-org_number": factories.org_number("2")},
+        {**management, **rows, "form-0-org_number": factories.org_number("2"), "version": 2},
     )
     assert response.status_code == 302
     assert list(draft.partners.values_list("name", flat=True)) == ["Bollnäs kommun"]

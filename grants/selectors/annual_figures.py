@@ -1,0 +1,245 @@
+"""The figures for the annual report (årsredovisning): applications, granted, paid, used, claimed
+back, repaid, written off and open, per round, grant year (the round's year), track, type of
+organisation, county and municipality.
+
+Every figure is a SQL aggregate grouped by one dimension, so the page asks a fixed number of
+queries whatever the number of grants (asserted in tests). A grant's money counts in the round,
+track and grant year it was awarded in, for its organisation's type and seat at the time of the
+award (the listing columns on Grant), so each breakdown adds up to the same totals.
+
+Money comes from the recorded rows: granted from the grant's total, paid from paid instalments,
+used from approved reports (the final report's figure once it is approved, else the progress
+report's), claimed from recovery claims, repaid from settled claims. Written off has no record
+of its own before the ledger (grants.services.ledger) lands; it is 0 until then.
+"""
+
+from dataclasses import dataclass, fields
+
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import (
+    Application,
+    Grant,
+    OrganisationType,
+    Payment,
+    RecoveryClaim,
+    Report,
+    Round,
+    Track,
+)
+from regions.models import Kommun, Lan
+
+
+@dataclass
+class Figures:
+    """One row of the annual report's tables (kronor, except the two counts)."""
+
+    applications: int = 0
+    grants: int = 0
+    granted: int = 0
+    paid: int = 0
+    used: int = 0
+    claimed: int = 0
+    repaid: int = 0
+    written_off: int = 0
+
+    @property
+    def open(self) -> int:
+        """Claimed and neither repaid nor written off."""
+        return self.claimed - self.repaid - self.written_off
+
+    def add(self, other: "Figures") -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+# The measures in the order of the tables and the export, with their headings.
+MEASURES = [
+    ("applications", _("Applications")),
+    ("grants", _("Grants")),
+    ("granted", _("Granted (SEK)")),
+    ("paid", _("Paid (SEK)")),
+    ("used", _("Used (SEK)")),
+    ("claimed", _("Claimed back (SEK)")),
+    ("repaid", _("Repaid (SEK)")),
+    ("written_off", _("Written off (SEK)")),
+    ("open", _("Open claims (SEK)")),
+]
+
+# dimension → (its column on Grant, its column on Application, heading)
+DIMENSIONS = {
+    "round": ("round_id", "round_id", _("Round")),
+    "year": ("round__year", "round__year", _("Grant year")),
+    "track": ("track_id", "track_id", _("Track")),
+    "org_type": ("org_type", "organisation__org_type", _("Type of organisation")),
+    "county": ("seat__lan_id", "organisation__seat__lan_id", _("County")),
+    "municipality": ("seat_id", "organisation__seat_id", _("Municipality")),
+}
+
+
+def _grouped(queryset, **sums) -> dict:
+    return {
+        row["key"]: {name: row[name] or 0 for name in sums}
+        for row in queryset.values("key").annotate(**sums).order_by()
+    }
+
+
+def figures_by(dimension: str) -> dict:
+    """{value of the dimension: Figures}, in five aggregate queries."""
+    grant_key, application_key, _heading = DIMENSIONS[dimension]
+    applications = _grouped(
+        Application.objects.filter(submitted_at__isnull=False).annotate(key=F(application_key)),
+        n=Count("pk"),
+    )
+    grants = _grouped(
+        Grant.objects.annotate(key=F(grant_key)), n=Count("pk"), granted=Sum("amount_total")
+    )
+    paid = _grouped(
+        Payment.objects.filter(status=Payment.Status.PAID).annotate(key=F(f"grant__{grant_key}")),
+        paid=Sum("amount"),
+    )
+    final_approved = Report.objects.filter(
+        grant_id=OuterRef("grant_id"),
+        kind=Report.Kind.FINAL,
+        review_status=Report.Review.APPROVED,
+    )
+    used = _grouped(
+        Report.objects.filter(review_status=Report.Review.APPROVED)
+        .annotate(key=F(f"grant__{grant_key}"), final_done=Exists(final_approved))
+        .filter(Q(kind=Report.Kind.FINAL) | Q(final_done=False)),
+        used=Sum("money_used"),
+    )
+    claims = _grouped(
+        RecoveryClaim.objects.annotate(key=F(f"grant__{grant_key}")),
+        claimed=Sum("amount"),
+        repaid=Sum("amount", filter=Q(settled_at__isnull=False)),
+    )
+    result = {}
+    for value in {*applications, *grants, *paid, *used, *claims}:
+        result[value] = Figures(
+            applications=applications.get(value, {}).get("n", 0),
+            grants=grants.get(value, {}).get("n", 0),
+            granted=grants.get(value, {}).get("granted", 0),
+            paid=paid.get(value, {}).get("paid", 0),
+            used=used.get(value, {}).get("used", 0),
+            claimed=claims.get(value, {}).get("claimed", 0),
+            repaid=claims.get(value, {}).get("repaid", 0),
+        )
+    return result
+
+
+@dataclass
+class Table:
+    key: str
+    heading: str
+    rows: list  # [(label, Figures)] in display order
+    total: Figures
+
+
+def _labels(dimension: str, values) -> dict:
+    english = get_language() == "en"
+    values = [v for v in values if v is not None]
+    if dimension == "round":
+        return {
+            r.pk: (r.title_en if english and r.title_en else r.title)
+            for r in Round.objects.filter(pk__in=values)
+        }
+    if dimension == "track":
+        return {
+            t.pk: f"{t.round.year}: {t.name_en if english and t.name_en else t.name}"
+            for t in Track.objects.filter(pk__in=values).select_related("round")
+        }
+    if dimension == "org_type":
+        names = dict(OrganisationType.choices)
+        return {v: capfirst(str(names.get(v, v))) for v in values}
+    if dimension == "county":
+        return {c.pk: c.name for c in Lan.objects.filter(pk__in=values)}
+    if dimension == "municipality":
+        return {k.pk: k.name for k in Kommun.objects.filter(pk__in=values)}
+    return {v: str(v) for v in values}
+
+
+def annual_tables() -> list[Table]:
+    """One table per dimension, each with its total row; a fixed number of queries."""
+    tables = []
+    for dimension, (_grant_key, _application_key, heading) in DIMENSIONS.items():
+        by_value = figures_by(dimension)
+        labels = _labels(dimension, by_value)
+        none = str(_("(none)"))
+        rows = sorted(
+            (labels.get(value, none) if value is not None else none, value, figures)
+            for value, figures in by_value.items()
+        )
+        if dimension == "year":
+            rows.sort(key=lambda row: -(row[1] or 0))
+        total = Figures()
+        for _label, _value, figures in rows:
+            total.add(figures)
+        tables.append(
+            Table(
+                key=dimension,
+                heading=str(heading),
+                rows=[(label, figures) for label, _value, figures in rows],
+                total=total,
+            )
+        )
+    return tables
+
+
+@dataclass
+class SettledGrant:
+    """A grant whose final report is approved: what was paid, used and claimed back."""
+
+    grant: Grant
+    paid: int
+    used: int
+    claimed: int
+
+    @property
+    def balances(self) -> bool:
+        return self.paid - self.used == self.claimed
+
+
+def settled_grants() -> list[SettledGrant]:
+    """Every grant with an approved final report, with paid, used and claimed (one query)."""
+    # Subqueries, not joins: a join of payments and claims would multiply the rows.
+    paid = (
+        Payment.objects.filter(grant_id=OuterRef("pk"), status=Payment.Status.PAID)
+        .values("grant_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    used = Report.objects.filter(
+        grant_id=OuterRef("pk"), kind=Report.Kind.FINAL, review_status=Report.Review.APPROVED
+    ).values("money_used")
+    claimed = (
+        RecoveryClaim.objects.filter(grant_id=OuterRef("pk"))
+        .values("grant_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    grants = (
+        Grant.objects.filter(
+            Exists(
+                Report.objects.filter(
+                    grant_id=OuterRef("pk"),
+                    kind=Report.Kind.FINAL,
+                    review_status=Report.Review.APPROVED,
+                )
+            )
+        )
+        .annotate(
+            paid=_subquery_sum(paid), used=_subquery_sum(used), claimed=_subquery_sum(claimed)
+        )
+        .select_related("round")
+        .order_by("round__year", "org_name", "pk")
+    )
+    return [SettledGrant(grant=g, paid=g.paid, used=g.used, claimed=g.claimed) for g in grants]
+
+
+def _subquery_sum(queryset):
+    return Coalesce(Subquery(queryset), Value(0), output_field=BigIntegerField())

@@ -1,0 +1,153 @@
+"""The figures for the annual report (issue 9, item 7): the page and its exports add up, per
+dimension, from what is recorded, in a fixed number of queries; after the demo data every
+settled grant balances (paid − used = claimed back)."""
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from grants.models import Application, Grant, Payment, RecoveryClaim, Report, User
+from grants.selectors import annual_figures
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+URL = "/handlaggning/arsredovisning/"
+
+
+def _grant(track, amount):
+    application = factories.make_application(track=track, status=Application.Status.APPROVED)
+    return factories.make_grant(application=application, amount=amount)
+
+
+def _paid(grant, amount):
+    number = grant.payments.count() + 1
+    return Payment.objects.create(
+        grant=grant,
+        number=number,
+        due_date=dt.date(2030, 7, number),
+        amount=amount,
+        status=Payment.Status.PAID,
+        paid_at=timezone.now(),
+    )
+
+
+def _final_report(grant, money_used):
+    return Report.objects.create(
+        grant=grant,
+        kind=Report.Kind.FINAL,
+        due_date=dt.date(2031, 6, 30),
+        money_used=money_used,
+        review_status=Report.Review.APPROVED,
+    )
+
+
+def _money_world():
+    """Two grants in two tracks of one round."""
+    track_a = factories.make_track()
+    track_b = factories.make_track(round_=track_a.round, civil=False)
+    return _grant(track_a, 700_000), _grant(track_b, 400_000)
+
+
+def test_the_figures_add_up_per_dimension_from_the_recorded_rows(db):
+    first, second = _money_world()
+    _paid(first, 350_000)
+    _paid(first, 350_000)
+    _paid(second, 200_000)
+    report = _final_report(first, 650_000)
+    RecoveryClaim.objects.create(
+        grant=first,
+        report=report,
+        amount=50_000,
+        reason="Outnyttjat",
+        due_date=dt.date(2031, 10, 31),
+        settled_at=timezone.now(),
+    )
+
+    by_track = annual_figures.figures_by("track")
+    a, b = by_track[first.track_id], by_track[second.track_id]
+    assert (a.grants, a.granted, a.paid, a.used, a.claimed, a.repaid, a.open) == (
+        1,
+        700_000,
+        700_000,
+        650_000,
+        50_000,
+        50_000,
+        0,
+    )
+    assert (b.granted, b.paid, b.used, b.claimed) == (400_000, 200_000, 0, 0)
+    # Every breakdown sums to the same totals.
+    totals = {table.key: table.total for table in annual_figures.annual_tables()}
+    assert set(totals) == {"round", "year", "track", "org_type", "county", "municipality"}
+    assert {(t.grants, t.granted, t.paid, t.used, t.claimed) for t in totals.values()} == {
+        (2, 1_100_000, 900_000, 650_000, 50_000)
+    }
+    settled = annual_figures.settled_grants()
+    assert [(s.grant, s.paid, s.used, s.claimed, s.balances) for s in settled] == [
+        (first, 700_000, 650_000, 50_000, True)
+    ]
+
+
+def test_the_page_asks_a_fixed_number_of_queries(
+    client, case_officer, django_assert_max_num_queries
+):
+    client.force_login(case_officer)
+    _money_world()
+    with django_assert_max_num_queries(60) as few:
+        assert client.get(URL).status_code == 200
+    for _ in range(5):
+        grant = _grant(factories.make_track(), 100_000)
+        _paid(grant, 100_000)
+        _final_report(grant, 90_000)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(URL).content.decode()
+    assert "1 av dem går inte ihop" not in html
+    assert "5 av dem går inte ihop" in html  # paid 100 000, used 90 000, nothing claimed
+
+
+def test_the_exports_hold_the_same_figures(client, case_officer):
+    first, _second = _money_world()
+    _paid(first, 700_000)
+    client.force_login(case_officer)
+    response = client.get(URL + "export.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    header = rows[0]
+    assert header[:4] == ["Uppdelning", "Värde", "Ansökningar", "Bidrag"]
+    round_total = next(r for r in rows if r[0] == "Utlysning" and r[1] == "Totalt")
+    assert int(round_total[header.index("Utbetalt (kr)")]) == 700_000
+    response = client.get(URL + "export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == header
+    assert any(row[0] == "Län" for row in values)
+
+
+def test_applicants_and_anonymous_visitors_do_not_get_the_figures(client, applicant):
+    assert client.get(URL).status_code == 302
+    client.force_login(applicant)
+    assert client.get(URL).status_code in (403, 404)
+
+
+def test_after_the_demo_data_every_settled_grant_balances_on_the_page(client, demo):
+    client.force_login(User.objects.get(email="handlaggare@demo.delmos.example"))
+    html = client.get(URL).content.decode()
+    rows = re.findall(r'data-paid="(\d+)" data-used="(\d+)" data-claimed="(\d+)"', html)
+    settled = Grant.objects.filter(
+        reports__kind=Report.Kind.FINAL, reports__review_status=Report.Review.APPROVED
+    ).count()
+    assert settled > 0 and len(rows) == settled
+    assert all(int(p) - int(u) == int(c) for p, u, c in rows)
+    assert any(int(c) > 0 for _p, _u, c in rows)  # the invented claims are there
+    assert RecoveryClaim.objects.filter(settled_at__isnull=False).exists()
+    assert RecoveryClaim.objects.filter(settled_at__isnull=True).exists()
+    assert "går inte ihop" not in html
+    paid = sum(Payment.objects.filter(status=Payment.Status.PAID).values_list("amount", flat=True))
+    for table in annual_figures.annual_tables():
+        assert table.total.paid == paid

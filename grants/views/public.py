@@ -13,7 +13,6 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    JsonResponse,
     QueryDict,
     StreamingHttpResponse,
 )

@@ -363,5 +363,5 @@ LOGGING = {
 }
 
 # django-filter: a select's empty choice in words, in the user's language, never "---------".
+# No global null choice: a filter that has one names it (null_label), as the queue's officer does.
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
-FILTERS_NULL_CHOICE_LABEL = _("None")

@@ -165,6 +165,10 @@ def meeting_close(request, pk):
     summary = selectors.meeting_close_summary(meeting)
     if request.method != "POST":
         return _close_page(request, summary, back=back)
+    if not summary.can_close:  # a refusal, with the reasons on the page
+        return _close_page(
+            request, summary, back=back, problem=_("The meeting cannot be closed yet.")
+        )
     confirmed = request.POST.get("confirm", "")
     if confirmed != summary.fingerprint:
         changed = _(

@@ -79,28 +79,47 @@ DIMENSIONS = {
     "county": ("seat__lan_id", "organisation__seat__lan_id", _("County")),
     "municipality": ("seat_id", "organisation__seat_id", _("Municipality")),
 }
+# The export's detailed breakdown: round, track and type of organisation together.
+DETAILED = {
+    "round_track_type": (
+        ("round_id", "track_id", "org_type"),
+        ("round_id", "track_id", "organisation__org_type"),
+        _("Round, track and type of organisation"),
+    )
+}
 
 
-def _grouped(queryset, **sums) -> dict:
+def _grouped(queryset, columns, **sums) -> dict:
+    """{value: {sum name: amount}} grouped by the columns (a value is a tuple for several)."""
+    names = [f"key_{i}" for i in range(len(columns))]
+    rows = (
+        queryset.annotate(**{name: F(column) for name, column in zip(names, columns, strict=True)})
+        .values(*names)
+        .annotate(**sums)
+        .order_by()
+    )
     return {
-        row["key"]: {name: row[name] or 0 for name in sums}
-        for row in queryset.values("key").annotate(**sums).order_by()
+        (row[names[0]] if len(names) == 1 else tuple(row[n] for n in names)): {
+            name: row[name] or 0 for name in sums
+        }
+        for row in rows
     }
 
 
 def figures_by(dimension: str) -> dict:
     """{value of the dimension: Figures}, in five aggregate queries."""
-    grant_key, application_key, _heading = DIMENSIONS[dimension]
+    grant_keys, application_keys, _heading = {**DIMENSIONS, **DETAILED}[dimension]
+    grant_keys = grant_keys if isinstance(grant_keys, tuple) else (grant_keys,)
+    application_keys = (
+        application_keys if isinstance(application_keys, tuple) else (application_keys,)
+    )
+    via_grant = [f"grant__{key}" for key in grant_keys]
     applications = _grouped(
-        Application.objects.filter(submitted_at__isnull=False).annotate(key=F(application_key)),
-        n=Count("pk"),
+        Application.objects.filter(submitted_at__isnull=False), application_keys, n=Count("pk")
     )
-    grants = _grouped(
-        Grant.objects.annotate(key=F(grant_key)), n=Count("pk"), granted=Sum("amount_total")
-    )
+    grants = _grouped(Grant.objects.all(), grant_keys, n=Count("pk"), granted=Sum("amount_total"))
     paid = _grouped(
-        Payment.objects.filter(status=Payment.Status.PAID).annotate(key=F(f"grant__{grant_key}")),
-        paid=Sum("amount"),
+        Payment.objects.filter(status=Payment.Status.PAID), via_grant, paid=Sum("amount")
     )
     final_approved = Report.objects.filter(
         grant_id=OuterRef("grant_id"),
@@ -109,12 +128,14 @@ def figures_by(dimension: str) -> dict:
     )
     used = _grouped(
         Report.objects.filter(review_status=Report.Review.APPROVED)
-        .annotate(key=F(f"grant__{grant_key}"), final_done=Exists(final_approved))
+        .annotate(final_done=Exists(final_approved))
         .filter(Q(kind=Report.Kind.FINAL) | Q(final_done=False)),
+        via_grant,
         used=Sum("money_used"),
     )
     claims = _grouped(
-        RecoveryClaim.objects.annotate(key=F(f"grant__{grant_key}")),
+        RecoveryClaim.objects.all(),
+        via_grant,
         claimed=Sum("amount"),
         repaid=Sum("amount", filter=Q(settled_at__isnull=False)),
     )
@@ -160,13 +181,21 @@ def _labels(dimension: str, values) -> dict:
         return {c.pk: c.name for c in Lan.objects.filter(pk__in=values)}
     if dimension == "municipality":
         return {k.pk: k.name for k in Kommun.objects.filter(pk__in=values)}
+    if dimension == "round_track_type":
+        tracks = _labels("track", {track for _round, track, _type in values})
+        types = _labels("org_type", {org_type for _round, _track, org_type in values})
+        return {
+            value: f"{tracks.get(value[1], '–')} · {types.get(value[2], '–')}" for value in values
+        }
     return {v: str(v) for v in values}
 
 
-def annual_tables() -> list[Table]:
-    """One table per dimension, each with its total row; a fixed number of queries."""
+def annual_tables(*, detailed: bool = False) -> list[Table]:
+    """One table per dimension, each with its total row; a fixed number of queries. `detailed`
+    adds round × track × type of organisation (the export's)."""
     tables = []
-    for dimension, (_grant_key, _application_key, heading) in DIMENSIONS.items():
+    dimensions = {**DIMENSIONS, **DETAILED} if detailed else DIMENSIONS
+    for dimension, (_grant_key, _application_key, heading) in dimensions.items():
         by_value = figures_by(dimension)
         labels = _labels(dimension, by_value)
         none = str(_("(none)"))

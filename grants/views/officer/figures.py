@@ -66,7 +66,7 @@ def annual_figures(request):
 
 
 def _rows():
-    for table in selectors.annual_tables():
+    for table in selectors.annual_tables(detailed=True):
         for label, figures in [*table.rows, (_("Total"), table.total)]:
             yield [
                 table.heading,

@@ -127,6 +127,12 @@ def test_the_exports_hold_the_same_figures(client, case_officer):
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == header
     assert any(row[0] == "Län" for row in values)
+    detailed = [r for r in rows if r[0] == "Utlysning, del och typ av organisation"]
+    assert [r[1] for r in detailed] == [
+        "2030: Ideella · Ideell förening",
+        "2030: Kommuner · Ideell förening",
+        "Totalt",
+    ]
 
 
 def test_applicants_and_anonymous_visitors_do_not_get_the_figures(client, applicant):

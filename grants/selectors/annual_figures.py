@@ -219,23 +219,10 @@ def annual_tables(*, detailed: bool = False) -> list[Table]:
     return tables
 
 
-@dataclass
-class SettledGrant:
-    """A grant whose final report is approved: what was paid, used and claimed back."""
-
-    grant: Grant
-    paid: int
-    used: int
-    claimed: int
-
-    @property
-    def balances(self) -> bool:
-        return self.paid - self.used == self.claimed
-
-
-def settled_grants() -> list[SettledGrant]:
-    """Every grant with an approved final report, with paid, used and claimed (one query)."""
-    # Subqueries, not joins: a join of payments and claims would multiply the rows.
+def settled_grants():
+    """Every grant with an approved final report, annotated with what was paid, used and
+    claimed back (subqueries, not joins: a join of payments and claims would multiply rows)
+    and `difference` = paid − used − claimed, which is 0 for a grant that adds up."""
     paid = (
         Payment.objects.filter(grant_id=OuterRef("pk"), status=Payment.Status.PAID)
         .values("grant_id")
@@ -251,7 +238,7 @@ def settled_grants() -> list[SettledGrant]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    grants = (
+    return (
         Grant.objects.filter(
             Exists(
                 Report.objects.filter(
@@ -264,10 +251,58 @@ def settled_grants() -> list[SettledGrant]:
         .annotate(
             paid=_subquery_sum(paid), used=_subquery_sum(used), claimed=_subquery_sum(claimed)
         )
-        .select_related("round")
-        .order_by("round__year", "org_name", "pk")
+        .annotate(difference=F("paid") - F("used") - F("claimed"))
     )
-    return [SettledGrant(grant=g, paid=g.paid, used=g.used, claimed=g.claimed) for g in grants]
+
+
+@dataclass
+class SettledRound:
+    label: str
+    grants: int
+    paid: int
+    used: int
+    claimed: int
+    not_adding_up: int
+
+
+def settled_by_round() -> list[SettledRound]:
+    """Per round: the settled grants, their paid, used and claimed back, and how many do not
+    add up (paid − used ≠ claimed back); one aggregate query (and one for the labels)."""
+    rows = (
+        settled_grants()
+        .values("round_id")
+        .annotate(
+            n=Count("pk"),
+            paid_sum=Sum("paid"),
+            used_sum=Sum("used"),
+            claimed_sum=Sum("claimed"),
+            off=Count("pk", filter=~Q(difference=0)),
+        )
+        .order_by("round_id")
+    )
+    rows = list(rows)
+    labels = _labels("round", {row["round_id"] for row in rows})
+    return [
+        SettledRound(
+            label=labels.get(row["round_id"], "–"),
+            grants=row["n"],
+            paid=row["paid_sum"] or 0,
+            used=row["used_sum"] or 0,
+            claimed=row["claimed_sum"] or 0,
+            not_adding_up=row["off"],
+        )
+        for row in rows
+    ]
+
+
+def settled_not_adding_up(limit: int = 100) -> list[Grant]:
+    """The settled grants whose paid − used is not what was claimed back (at most `limit`)."""
+    return list(
+        settled_grants()
+        .exclude(difference=0)
+        .only("pk", "public_title", "round_id")
+        .order_by("pk")[:limit]
+    )
 
 
 def _subquery_sum(queryset):

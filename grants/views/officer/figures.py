@@ -52,7 +52,7 @@ def annual_figures(request):
             ),
         ),
     }
-    settled = selectors.settled_grants()
+    settled = selectors.settled_by_round()
     return render(
         request,
         "officer/annual_figures.html",
@@ -60,7 +60,8 @@ def annual_figures(request):
             "tables": [(table, chart_svgs.get(table.key)) for table in tables],
             "measures": selectors.MEASURES,
             "settled": settled,
-            "settled_unbalanced": [s for s in settled if not s.balances],
+            "settled_total": sum(row.grants for row in settled),
+            "not_adding_up": selectors.settled_not_adding_up(),
         },
     )
 

@@ -131,7 +131,7 @@ def main():
         page.size = len(response.content)
 
     tables_s, tables_q = best(annual_figures.annual_tables, args.repeat)
-    settled_s, settled_q = best(annual_figures.settled_grants, args.repeat)
+    settled_s, settled_q = best(annual_figures.settled_check, args.repeat)
     page_s, page_q = best(page, args.repeat)
     print(
         json.dumps(

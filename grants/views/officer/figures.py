@@ -52,7 +52,7 @@ def annual_figures(request):
             ),
         ),
     }
-    settled = selectors.settled_by_round()
+    settled, not_adding_up = selectors.settled_check()
     return render(
         request,
         "officer/annual_figures.html",
@@ -61,7 +61,7 @@ def annual_figures(request):
             "measures": selectors.MEASURES,
             "settled": settled,
             "settled_total": sum(row.grants for row in settled),
-            "not_adding_up": selectors.settled_not_adding_up(),
+            "not_adding_up": not_adding_up,
         },
     )
 

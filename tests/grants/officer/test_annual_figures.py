@@ -99,7 +99,7 @@ def test_the_page_asks_a_fixed_number_of_queries(
     client.force_login(case_officer)
     first, _second = _money_world()
     _paid(first, 700_000)
-    _final_report(first, 700_000)
+    _final_report(first, 600_000)  # 100 000 not used and not (yet) claimed back
     with django_assert_max_num_queries(60) as few:
         assert client.get(URL).status_code == 200
     for _ in range(5):
@@ -108,8 +108,7 @@ def test_the_page_asks_a_fixed_number_of_queries(
         _final_report(grant, 90_000)
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(URL).content.decode()
-    assert "1 av dem går inte ihop" not in html
-    assert "5 av dem går inte ihop" in html  # paid 100 000, used 90 000, nothing claimed
+    assert "6 av dem går inte ihop" in html  # paid 100 000, used 90 000, nothing claimed
 
 
 def test_the_exports_hold_the_same_figures(client, case_officer):

@@ -216,6 +216,18 @@ def _raw_input(section, form, post) -> dict:
     return {"fields": values, "errors": errors}
 
 
+def _field_errors(section, form) -> list[tuple[str, str, str]]:
+    """(element id, field name, messages) of each field in error, for the autosave to show them
+    beside the fields; empty for a valid form (the script then clears the old ones)."""
+    forms = form.forms if section in FORMSETS else [form]
+    return [
+        (row[name].auto_id, row[name].html_name, " ".join(str(e) for e in errors))
+        for row in forms
+        for name, errors in row.errors.items()
+        if name in row.fields
+    ]
+
+
 def _pending_input(application, section):
     """The raw input kept for a section that was saved invalid, as form data; None if none."""
     pending = application.draft_input.get(section)
@@ -333,6 +345,7 @@ def application_section(request, pk, section):
                     "portal/_save_status.html",
                     {
                         "state": "saved" if valid else "saved_invalid",
+                        "field_errors": _field_errors(section, form),
                         "version": application.version,
                         "now": timezone.now(),
                         "application": application,

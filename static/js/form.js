@@ -428,6 +428,53 @@
     });
   }
 
+  /* After an autosave the server says which fields are in error (#autosave-errors, swapped in
+     out of band): each gets its message beside it, as the page would render it, and fields
+     that are valid again lose theirs. */
+  function showFieldErrors(form) {
+    var source = document.getElementById("autosave-errors");
+    if (!source) return;
+    var prefix = say("errorPrefix");
+    var wanted = {};
+    source.querySelectorAll("p[data-id]").forEach(function (item) {
+      wanted[item.dataset.id + "_error"] = item;
+    });
+    form.querySelectorAll("ul.errorlist[id$='_error']").forEach(function (list) {
+      if (wanted[list.id]) return;
+      var holder = list.closest(".field, td");
+      list.remove();
+      if (holder) holder.classList.remove("field-invalid");
+    });
+    Object.keys(wanted).forEach(function (listId) {
+      var item = wanted[listId];
+      var input = document.getElementById(item.dataset.id) ||
+        form.querySelector("[name='" + item.dataset.name + "']");
+      if (!input) return;
+      var holder = input.closest(".field, td") || input.parentElement;
+      var list = document.getElementById(listId);
+      if (!list) {
+        list = document.createElement("ul");
+        list.className = "errorlist";
+        list.id = listId;
+        var after = holder.querySelector(".help") || holder.querySelector("label, legend");
+        if (after && after.parentElement === holder) after.insertAdjacentElement("afterend", list);
+        else holder.insertBefore(list, holder.firstChild);
+        var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (described.indexOf(listId) === -1) described.push(listId);
+        input.setAttribute("aria-describedby", described.join(" "));
+      }
+      list.textContent = "";
+      var li = document.createElement("li");
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = prefix + " ";
+      li.appendChild(hidden);
+      li.appendChild(document.createTextNode(item.textContent));
+      list.appendChild(li);
+      holder.classList.add("field-invalid");
+    });
+  }
+
   function readCopy(key) {
     try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
@@ -487,12 +534,14 @@
       var xhr = event.detail.xhr;
       if (event.detail.successful && xhr && xhr.getResponseHeader("Delmos-Saved")) {
         if (edits === sent) { dirty = false; forget(); }
+        showFieldErrors(form);
         return;
       }
       if (!event.detail.successful || !xhr || xhr.status === 0) failed();
       /* otherwise a conflict: the status says so, and the copy stays until it is resolved */
     });
     form.addEventListener("htmx:sendError", failed);
+    document.body.addEventListener("htmx:afterSettle", function () { showFieldErrors(form); });
     form.addEventListener("submit", function () { leaving = true; keep(); });
     window.addEventListener("online", saveAgain);
     window.addEventListener("offline", function () { if (dirty) failed(); });

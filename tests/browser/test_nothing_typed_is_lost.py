@@ -2,6 +2,8 @@
 beside it, and a connection lost while typing (Playwright offline) loses nothing, whether the
 page stays open until the connection is back or is closed and opened again later."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -27,6 +29,21 @@ def test_an_invalid_date_and_a_new_paragraph_survive_a_reload(page, live_server,
     page.get_by_label("Slutdatum").click()
     page.keyboard.type("31 juni")  # no such date
     expect(page.locator(STATUS)).to_contain_text("som du skrev det", timeout=15_000)
+    # The error is shown beside the field at once, and the field is described by it.
+    error = page.locator("#id_end_date_error")
+    expect(error).to_contain_text("Skriv datumet som ÅÅÅÅ-MM-DD")
+    expect(page.get_by_label("Slutdatum")).to_have_accessible_description(
+        re.compile("Skriv datumet som ÅÅÅÅ-MM-DD")
+    )
+    # Corrected, the error goes away with the next autosave; wrong again, it is back.
+    end = page.get_by_label("Slutdatum")
+    end.fill("")
+    page.keyboard.type("2031-06-30")
+    expect(error).to_have_count(0, timeout=15_000)
+    expect(page.locator(STATUS)).not_to_contain_text("som du skrev det")
+    end.fill("")
+    page.keyboard.type("31 juni")
+    expect(error).to_contain_text("Skriv datumet som ÅÅÅÅ-MM-DD", timeout=15_000)
 
     page.reload()
     expect(plan).to_have_value("Första stycket om läxhjälpen.\n\nEtt nytt stycke om sommarlovet.")

@@ -106,7 +106,9 @@ def test_every_describedby_on_every_form_page_resolves(client):
     }
     for section, data in bad.items():
         url = f"/portal/ansokningar/{draft.pk}/{section}/"
-        html = client.post(url, {"version": draft.version, **data}).content.decode()
+        # Saved as typed (issue 10); the page it leads back to shows the errors.
+        html = client.post(url, {"version": draft.version, **data}, follow=True).content.decode()
+        draft.refresh_from_db()
         assert "error-summary" in html, section
         counted += _check(html, f"{url} with errors")
     html = client.post(f"/portal/ansokningar/{draft.pk}/attachments/", {"kind": "x"}).content

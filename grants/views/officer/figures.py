@@ -52,7 +52,7 @@ def annual_figures(request):
             ),
         ),
     }
-    settled = selectors.settled_grants()
+    settled, not_adding_up = selectors.settled_check()
     return render(
         request,
         "officer/annual_figures.html",
@@ -60,13 +60,14 @@ def annual_figures(request):
             "tables": [(table, chart_svgs.get(table.key)) for table in tables],
             "measures": selectors.MEASURES,
             "settled": settled,
-            "settled_unbalanced": [s for s in settled if not s.balances],
+            "settled_total": sum(row.grants for row in settled),
+            "not_adding_up": not_adding_up,
         },
     )
 
 
 def _rows():
-    for table in selectors.annual_tables():
+    for table in selectors.annual_tables(detailed=True):
         for label, figures in [*table.rows, (_("Total"), table.total)]:
             yield [
                 table.heading,

@@ -226,3 +226,10 @@ def test_the_language_switch_keeps_the_page_and_filters(client):
     assert 'href="/en/beviljade-bidrag/?county=21&amp;page=1&amp;bench=x"' in html
     html = client.get("/beviljade-bidrag/").content.decode()
     assert 'href="/en/beviljade-bidrag/"' in html
+
+
+@pytest.mark.parametrize("sort", ["county", "-county", "-date"])
+def test_the_exports_take_every_sort_order(client, sort):
+    factories.make_public_grants(2)
+    assert client.get(f"/beviljade-bidrag.csv?sort={sort}").status_code == 200
+    assert client.get(f"/beviljade-bidrag.json?sort={sort}").status_code == 200

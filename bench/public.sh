@@ -29,6 +29,13 @@ fi
 psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
 "$PY" manage.py shell -c "from grants.models import Grant; print('grants in database:', Grant.objects.count())"
 
+# Page 1 500 as a visitor reaches it: by the "next page" link of page 1 499, which carries the
+# last row shown there (keyset pagination). Found here, before the server starts, so that no
+# worker has the list's counts in its memory before the "empty cache" requests below. A bare
+# ?page=1500 (typed into the address) still counts rows (OFFSET).
+after=$("$PY" manage.py shell -c "from grants.selectors import public as s; print(s.list_rows(s.public_grants(), sort='organisation', limit=1, offset=1499 * 50 - 1)[0]['pk'])" 2>/dev/null | tail -1)
+deep="/beviljade-bidrag/?page=1500&after=$after"
+
 "$GUNICORN" delmos.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --access-logfile /dev/null --log-level warning &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
@@ -45,14 +52,6 @@ run() {  # name, bust (0/1), path
   printf "%-28s %-45s " "$1" "$3"
   BENCH_BUST=$2 wrk -t2 -c16 -d"$DURATION" --timeout 10s -s bench/report.lua "$base$3" | grep RESULT
 }
-
-# Page 1 500 as a visitor reaches it: by the "next page" link of page 1 499, which carries the
-# last row shown (keyset pagination). A bare ?page=1500 (typed) still counts rows (OFFSET).
-next_link() {
-  curl -s "$base$1" | grep -o 'href="[^"]*" rel="next"' | head -1 | sed -e 's/^href="//' -e 's/" rel="next"$//' -e 's/&amp;/\&/g'
-}
-deep="/beviljade-bidrag/$(next_link "/beviljade-bidrag/?page=1499")"
-[ "$deep" != "/beviljade-bidrag/" ] || { echo "no next link on page 1499" >&2; exit 1; }
 
 echo "== single requests with an empty cache"
 for path in "/beviljade-bidrag/" "/beviljade-bidrag/?county=21&min=500000" "/beviljade-bidrag/?q=soderhamn" "/beviljade-bidrag/?page=1500" "$deep"; do

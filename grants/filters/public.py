@@ -260,7 +260,7 @@ class GrantFilter(django_filters.FilterSet):
         return queryset.filter(has_supplementary=value == "yes")
 
     def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS.get(value, SORTS["organisation"]))
+        return selectors.with_sort_keys(queryset).order_by(*SORTS.get(value, SORTS["organisation"]))
 
     def show_counts(self, facets: dict[str, dict], meeting_label) -> None:
         """Write the number of grants in the result beside each value of a filter."""

@@ -157,7 +157,8 @@ LIST_COLUMNS = (
 )
 
 
-def _with_sort_keys(queryset):
+def with_sort_keys(queryset):
+    """The computed columns LIST_SORTS names (the seat's county name, "" when unknown)."""
     return queryset.annotate(k_county=Coalesce(F("seat__lan__name"), Value("")))
 
 
@@ -174,7 +175,7 @@ def _beyond(sort: str, cursor: int, *, greater: bool) -> Q:
     `>=`/`<=` on the first column lets PostgreSQL start the index scan at the cursor."""
     fields, _descending = LIST_SORTS.get(sort, LIST_SORTS["organisation"])
     keys = (*fields, "pk")
-    at = _with_sort_keys(public_grants()).filter(pk=cursor).order_by()
+    at = with_sort_keys(public_grants()).filter(pk=cursor).order_by()
 
     def value(name):
         return cursor if name == "pk" else Subquery(at.values(name)[:1])
@@ -189,7 +190,7 @@ def _beyond(sort: str, cursor: int, *, greater: bool) -> Q:
 
 def _list_queryset(queryset, *, sort, limit, offset=0, after=None, before=None):
     _fields, descending = LIST_SORTS.get(sort, LIST_SORTS["organisation"])
-    queryset = _with_sort_keys(queryset.order_by())
+    queryset = with_sort_keys(queryset.order_by())
     if after is not None:
         queryset = queryset.filter(_beyond(sort, after, greater=not descending))
     elif before is not None:

@@ -5,6 +5,7 @@ shows at once."""
 import copy
 import datetime as dt
 import hashlib
+import re
 from functools import wraps
 
 from django.core.cache import cache
@@ -236,6 +237,7 @@ PAGE_TOKENS = {
     "rows_html": "zqawardlistrowstokenzq",
     "pager_html": "zqawardlistpagertokenzq",
 }
+_TOKENS = re.compile("|".join(re.escape(t) for t in (f"?{QUERY_TOKEN}", *PAGE_TOKENS.values())))
 
 
 def _filter_query(request) -> str:
@@ -366,7 +368,12 @@ def award_list(request):
         "oob": htmx,
         "demo_data_exists": _cached(request, "demo-data-exists", None, selectors.demo_data_exists),
     }
-    if request.user.is_authenticated or "messages" in request.COOKIES:
+    full_query = request.META.get("QUERY_STRING", "")
+    if (
+        request.user.is_authenticated
+        or "messages" in request.COOKIES
+        or any(token in full_query for token in (QUERY_TOKEN, *PAGE_TOKENS.values()))
+    ):
         return render(request, template, {**context, **block})
     # The page around the rows, once per filter state: rendered for a request whose query string
     # is a token, so that every link made from the address (the language switch) gets this
@@ -377,13 +384,12 @@ def award_list(request):
         (get_language(), typed, htmx),
         lambda: _frame(request, template, {**context, **PAGE_TOKENS}),
     )
-    full_query = request.META.get("QUERY_STRING", "")
-    html = frame.replace(
-        f"?{QUERY_TOKEN}", f"?{escape(iri_to_uri(full_query))}" if full_query else ""
-    )
-    for name, token in PAGE_TOKENS.items():
-        html = html.replace(token, block[name])
-    return HttpResponse(html)
+    values = {
+        f"?{QUERY_TOKEN}": f"?{escape(iri_to_uri(full_query))}" if full_query else "",
+        **{token: block[name] for name, token in PAGE_TOKENS.items()},
+    }
+    # One pass, so that nothing put in is searched again.
+    return HttpResponse(_TOKENS.sub(lambda found: values[found.group(0)], frame))
 
 
 def _frame(request, template, context) -> str:

@@ -208,3 +208,28 @@ def test_the_page_query_starts_at_the_cursor_rather_than_counting(client):
         client.get(f"/beviljade-bidrag/{_next_link(html)}")
     [page_query] = [q["sql"] for q in queries if "LIMIT" in q["sql"] and "amount_total" in q["sql"]]
     assert "OFFSET" not in page_query
+
+
+def test_a_search_for_the_pages_stand_ins_finds_text_not_markup(client):
+    """The page around the rows is kept per filter state with stand-ins for the rows; a visitor
+    typing one of them gets the text back, escaped, not rows in the middle of an attribute."""
+    factories.make_public_grants(1)
+    for token in (*views.PAGE_TOKENS.values(), views.QUERY_TOKEN):
+        html = client.get("/beviljade-bidrag/", {"q": token}).content.decode()
+        assert f'name="q" value="{token}"' in html
+        assert "Inga bidrag matchar filtren." in html
+
+
+def test_the_language_switch_keeps_the_page_and_filters(client):
+    factories.make_public_grants(3)
+    html = client.get("/beviljade-bidrag/?county=21&page=1&bench=x").content.decode()
+    assert 'href="/en/beviljade-bidrag/?county=21&amp;page=1&amp;bench=x"' in html
+    html = client.get("/beviljade-bidrag/").content.decode()
+    assert 'href="/en/beviljade-bidrag/"' in html
+
+
+@pytest.mark.parametrize("sort", ["county", "-county", "-date"])
+def test_the_exports_take_every_sort_order(client, sort):
+    factories.make_public_grants(2)
+    assert client.get(f"/beviljade-bidrag.csv?sort={sort}").status_code == 200
+    assert client.get(f"/beviljade-bidrag.json?sort={sort}").status_code == 200

@@ -352,6 +352,16 @@ def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
             % {"cases": ", ".join(str(a) for a in undecided)},
             code="undecided",
         )
+    waiting = meeting.agenda.filter(status__in=workflow.APPLICATION.pauses).order_by("pk")
+    if waiting.exists():
+        raise ServiceError(
+            _(
+                "Waiting for a supplement: %(cases)s. The meeting can close once it is answered, "
+                "or once the case is taken off the agenda."
+            )
+            % {"cases": ", ".join(str(a) for a in waiting)},
+            code="awaiting_supplement",
+        )
     overshoots = meeting_overshoots(meeting=meeting)
     if overshoots:
         raise ServiceError(

@@ -22,7 +22,7 @@ from grants.models import (
     Round,
     Track,
 )
-from grants.selectors.officer import current_caps, decided_totals
+from grants.selectors.officer import current_caps, decided_totals, meeting_close_summary
 from grants.services import ServiceError
 from grants.services.applications import application_transition
 from grants.services.events import event_record
@@ -337,14 +337,28 @@ def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
 
 
 @transaction.atomic
-def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
+def meeting_close(
+    *, meeting: DecisionMeeting, user, confirmed: str | None = None
+) -> DecisionMeeting:
     """Close the meeting: refused if an agenda item has no decision or a track's cap would be
     exceeded (with the overshoot in kronor). Otherwise decisions become final, applications move
-    to approved or rejected, grants are created or supplemented, and letters follow after commit."""
+    to approved or rejected, grants are created or supplemented, and letters follow after commit.
+    `confirmed`: the fingerprint of the summary the decision maker confirmed
+    (selectors.officer.meeting_close_summary); refused if the meeting no longer matches it."""
     _require_decider(user)
     meeting = _require_open(meeting)
     # Lock the round so two meetings of it cannot close at once and together exceed a cap.
     Round.objects.select_for_update().get(pk=meeting.round_id)
+    # Decisions and the agenda change only under the meeting's lock, caps under the round's: the
+    # summary read now is the one that closes.
+    if confirmed is not None and meeting_close_summary(meeting).fingerprint != confirmed:
+        raise ServiceError(
+            _(
+                "The decisions changed after this page was shown. Check the summary again and "
+                "confirm."
+            ),
+            code="summary_changed",
+        )
     undecided = meeting.agenda.exclude(decisions__meeting=meeting)
     if undecided.exists():
         raise ServiceError(

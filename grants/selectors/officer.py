@@ -47,6 +47,7 @@ from grants.organisation_types import LEGAL_FORM_DIGITS
 from grants.selectors.portal import SECTION_TITLES, section_display, sections_for
 from grants.selectors.timeline import EVENT_TYPES, timeline
 from grants.workflow import (
+    APPLICATION,
     MEETING_CLOSED_STATUSES,
     MEETING_OPEN_STATUSES,
     OPEN_STATUSES,
@@ -611,6 +612,7 @@ class CloseSummary:
     approved_total: int
     tracks: list[dict]
     undecided: list[Application]
+    waiting: list[Application]  # paused for a supplement: cannot be decided until answered
     fingerprint: str
 
     @property
@@ -619,7 +621,7 @@ class CloseSummary:
 
     @property
     def can_close(self) -> bool:
-        return not self.undecided and not self.overshoots
+        return not self.undecided and not self.waiting and not self.overshoots
 
 
 def meeting_close_summary(meeting: DecisionMeeting) -> CloseSummary:
@@ -637,12 +639,16 @@ def meeting_close_summary(meeting: DecisionMeeting) -> CloseSummary:
     undecided = list(
         meeting.agenda.exclude(decisions__meeting=meeting).order_by("case_sequence", "pk")
     )
+    waiting = list(
+        meeting.agenda.filter(status__in=APPLICATION.pauses).order_by("case_sequence", "pk")
+    )
     content = {
         "decisions": [
             [d.pk, d.application_id, d.outcome, d.kind, d.amount, d.amount_per_year]
             for d in decisions
         ],
         "undecided": [a.pk for a in undecided],
+        "waiting": [a.pk for a in waiting],
         "caps": [[row["track"].pk, row["cap"], row["before"]] for row in tracks],
     }
     return CloseSummary(
@@ -654,6 +660,7 @@ def meeting_close_summary(meeting: DecisionMeeting) -> CloseSummary:
         approved_total=sum(d.amount for d in approved),
         tracks=tracks,
         undecided=undecided,
+        waiting=waiting,
         fingerprint=fingerprint(content),
     )
 

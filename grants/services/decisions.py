@@ -23,7 +23,7 @@ from grants.models import (
     Round,
     Track,
 )
-from grants.selectors.officer import current_caps, decided_totals
+from grants.selectors.officer import current_caps, decided_totals, meeting_close_summary
 from grants.services import ServiceError
 from grants.services.applications import application_transition
 from grants.services.events import event_record
@@ -398,10 +398,14 @@ def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
 
 
 @transaction.atomic
-def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
+def meeting_close(
+    *, meeting: DecisionMeeting, user, confirmed: str | None = None
+) -> DecisionMeeting:
     """Close the meeting: refused if an agenda item has no decision or a track's cap would be
     exceeded (with the overshoot in kronor). Otherwise decisions become final, applications move
-    to approved or rejected, grants are created or supplemented, and letters follow after commit."""
+    to approved or rejected, grants are created or supplemented, and letters follow after commit.
+    `confirmed`: the fingerprint of the summary the decision maker confirmed
+    (selectors.officer.meeting_close_summary); refused if the meeting no longer matches it."""
     _require_decider(user)
     meeting = _require_open(meeting)
     # Lock the round so two meetings of it cannot close at once and together exceed a cap.
@@ -419,12 +423,32 @@ def meeting_close(*, meeting: DecisionMeeting, user) -> DecisionMeeting:
     missing = second_assessment_missing(meeting.agenda.values_list("pk", flat=True))
     if missing:
         raise _second_assessment_refusal(missing)
+    # Decisions and the agenda change only under the meeting's lock, caps under the round's: the
+    # summary read now is the one that closes.
+    if confirmed is not None and meeting_close_summary(meeting).fingerprint != confirmed:
+        raise ServiceError(
+            _(
+                "The decisions changed after this page was shown. Check the summary again and "
+                "confirm."
+            ),
+            code="summary_changed",
+        )
     undecided = meeting.agenda.exclude(decisions__meeting=meeting)
     if undecided.exists():
         raise ServiceError(
             _("Every application on the agenda needs a decision first: %(cases)s")
             % {"cases": ", ".join(str(a) for a in undecided)},
             code="undecided",
+        )
+    waiting = meeting.agenda.filter(status__in=workflow.APPLICATION.pauses).order_by("pk")
+    if waiting.exists():
+        raise ServiceError(
+            _(
+                "Waiting for a supplement: %(cases)s. The meeting can close once it is answered, "
+                "or once the case is taken off the agenda."
+            )
+            % {"cases": ", ".join(str(a) for a in waiting)},
+            code="awaiting_supplement",
         )
     overshoots = meeting_overshoots(meeting=meeting)
     if overshoots:

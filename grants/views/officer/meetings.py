@@ -155,8 +155,9 @@ def agenda_remove(request, pk, application_pk):
 def meeting_close(request, pk):
     """Closing makes every decision final and cannot be undone, so it is confirmed on a page that
     says what will happen: how many decisions, of which outcome, what total per track against its
-    cap. The confirmation carries the summary's fingerprint: if a decision, the agenda or a cap
-    changed after the page was shown, nothing closes and the new summary is shown to confirm."""
+    cap. The confirmation carries the summary's fingerprint, checked by the service under the
+    meeting's and the round's locks: if a decision, the agenda or a cap changed after the page
+    was shown, nothing closes and the new summary is shown to confirm."""
     meeting = selectors.meeting_or_404(pk)
     back = safe_next_url(request, reverse("officer:meeting", args=[meeting.pk]))
     if meeting.status in MEETING_CLOSED_STATUSES:
@@ -170,13 +171,10 @@ def meeting_close(request, pk):
             request, summary, back=back, problem=_("The meeting cannot be closed yet.")
         )
     confirmed = request.POST.get("confirm", "")
-    if confirmed != summary.fingerprint:
-        changed = _(
-            "The decisions changed after this page was shown. Check the summary again and confirm."
-        )
-        return _close_page(request, summary, back=back, problem=changed if confirmed else "")
+    if not confirmed:  # an old form, or a hand-made request: show what closing does first
+        return _close_page(request, summary, back=back)
     try:
-        decision_services.meeting_close(meeting=meeting, user=request.user)
+        decision_services.meeting_close(meeting=meeting, user=request.user, confirmed=confirmed)
     except ServiceError as error:
         return _close_page(
             request, selectors.meeting_close_summary(meeting), back=back, problem=error.message

@@ -8,7 +8,9 @@ import re
 import pytest
 
 from grants.models import Decision, DecisionMeeting, Publication
-from grants.services.decisions import decision_record
+from grants.selectors.officer import meeting_close_summary
+from grants.services import ServiceError
+from grants.services.decisions import decision_record, meeting_close
 from tests import factories
 from tests.grants.publications.data import build_award_round
 
@@ -203,3 +205,27 @@ def test_changing_the_choices_keeps_what_was_typed(client, decision_maker, award
     html = response.content.decode()
     assert response.status_code == 200 and 'value="uppdaterad"' in html
     assert not Publication.objects.exists()
+
+
+def test_the_service_checks_the_confirmed_summary_under_its_locks(decision_maker, meeting):
+    confirmed = meeting_close_summary(meeting).fingerprint
+    decision = Decision.objects.filter(amount=250_000).get()
+    decision_record(
+        meeting=meeting,
+        application=decision.application,
+        user=decision_maker,
+        outcome="rejected",
+        reasons="Utanför målgruppen.",
+    )
+    with pytest.raises(ServiceError) as refused:
+        meeting_close(meeting=meeting, user=decision_maker, confirmed=confirmed)
+    assert refused.value.code == "summary_changed"
+    meeting.refresh_from_db()
+    assert meeting.status == "open"
+    meeting_close(
+        meeting=meeting,
+        user=decision_maker,
+        confirmed=meeting_close_summary(meeting).fingerprint,
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == "closed"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from grants import workflow
 from grants.models import Application, DecisionMeeting, Event, SupplementRequest
+from grants.services import ServiceError
 from grants.services.decisions import decision_record, meeting_close
 from grants.services.officer import supplement_request
 from grants.services.portal import supplement_answer
@@ -165,3 +166,34 @@ def test_the_migration_remembers_what_an_open_request_paused(track, organisation
         workflow.APPLICATION.resumed(ApplicationStatus.SUPPLEMENT_REQUESTED, request.resumes_to)
         == ApplicationStatus.IN_ASSESSMENT
     )
+
+
+def test_a_meeting_waits_for_an_open_supplement_then_closes_after_the_answer(
+    client, track, organisation, applicant, case_officer, decision_maker
+):
+    application = submit(
+        factories.make_application(track=track, organisation=organisation), assess=True
+    )
+    meeting = DecisionMeeting.objects.create(round=track.round, date=dt.date(2030, 6, 12))
+    meeting.agenda.add(application)
+    decision_record(
+        meeting=meeting,
+        application=application,
+        user=decision_maker,
+        outcome="approved",
+        amount=100_000,
+    )
+    request = _request(application, case_officer)
+
+    client.force_login(decision_maker)
+    html = client.get(f"/handlaggning/moten/{meeting.pk}/stang/").content.decode()
+    assert "Väntar på komplettering" in html and 'name="confirm"' not in html
+    with pytest.raises(ServiceError) as refused:
+        meeting_close(meeting=meeting, user=decision_maker)
+    assert refused.value.code == "awaiting_supplement"
+    assert str(application) in refused.value.message
+
+    supplement_answer(supplement=request, user=applicant, answer="Här.")
+    meeting_close(meeting=meeting, user=decision_maker)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED

@@ -75,6 +75,16 @@ def _assess(page, *, relevance="4", amount="150000", notes="God lokal förankrin
     page.get_by_label("Anteckningar").fill(notes)
 
 
+def _right(locator) -> float:
+    box = locator.bounding_box()
+    return box["x"] + box["width"] - 1
+
+
+def _bottom(locator) -> float:
+    box = locator.bounding_box()
+    return box["y"] + box["height"] - 1
+
+
 def _new_page(browser):
     context = browser.new_context(locale="sv-SE", viewport={"width": 1400, "height": 900})
     page = context.new_page()
@@ -149,10 +159,25 @@ def test_a_days_work_from_the_queue_to_a_closed_meeting(browser, live_server, lo
     assert rows > 20
     assert "stadgar.pdf" in page.locator("#attachments").inner_text()
 
+    # Two panes on a wide screen: the case work beside the answers, staying in view (with its
+    # section links) while the answers scroll; one column on a narrow screen.
+    case_file, case_work = page.locator(".case-file"), page.locator(".case-work")
+    assert case_work.bounding_box()["x"] >= _right(case_file)
+    page.mouse.move(300, 500)  # over the answers, which scroll the page
+    page.mouse.wheel(0, 1200)
+    expect(page.locator("#answers-h")).not_to_be_in_viewport()
+    assert abs(page.locator(".case-file .pane-nav").bounding_box()["y"]) < 2
+    assert abs(case_work.bounding_box()["y"]) < 2
+    page.get_by_role("navigation", name="Ansökan").get_by_role("link", name="Bilagor").click()
+    assert page.url.endswith("#attachments")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert case_work.bounding_box()["y"] >= _bottom(case_file)
+    page.set_viewport_size({"width": 1400, "height": 900})
+
     # Ten cases assessed in a row: save, then j for the next case in the filtered queue.
     due = (timezone.localdate() + dt.timedelta(days=14)).isoformat()
     for n, case in enumerate(cases):
-        assert page.url.endswith(f"/handlaggning/ansokan/{case.pk}/"), (n, page.url)
+        assert page.url.split("#")[0].endswith(f"/handlaggning/ansokan/{case.pk}/"), (n, page.url)
         if n:
             _checked(page, f"case {n + 1}")
         _assess(page, amount="400000" if n == 2 else "150000")

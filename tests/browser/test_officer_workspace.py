@@ -103,7 +103,7 @@ def test_decision_maker_is_refused_over_the_cap_and_closes_within_it(page, live_
 
     item = page.locator(f"#a{second.pk}")
     item.get_by_label("avslagen").check()
-    item.get_by_label("Skäl").fill("Projektet saknar koppling till segregation.")
+    item.get_by_label("Skäl", exact=True).fill("Projektet saknar koppling till segregation.")
     item.get_by_role("button", name=f"Registrera beslutet om {second.case_number}").click()
     page.get_by_role("link", name="Stäng beslutstillfället…").click()
     page.get_by_role("button", name="Stäng beslutstillfället och gör 2 beslut slutliga").click()

@@ -257,3 +257,11 @@ def test_a_decision_maker_declares_a_conflict_and_is_kept_out_of_closing(
     assert application.case_number in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == DecisionMeeting.Status.OPEN
+
+
+def test_a_broken_remembered_filter_still_shows_the_case(client, case_officer, submitted):
+    client.force_login(case_officer)
+    client.cookies["delmos_queue"] = "amount_min%3D-5%26sort%3Dnonsense%26county%3D%00"
+    html = _page(client, _app_url(submitted))
+    assert _links(html) == (None, None)
+    assert "Inget nästa ärende" in html

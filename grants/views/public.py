@@ -188,8 +188,10 @@ def award_list_csv(request):
 
 @open_data_conditional
 def _streamed_csv(request, queryset):
+    # The municipality columns every CSV of this data version has: one aggregate per version.
+    areas = _cached(request, "open-data-most-areas", None, opendata.most_areas)
     response = StreamingHttpResponse(
-        opendata.csv_rows(queryset), content_type="text/csv; charset=utf-8"
+        opendata.csv_rows(queryset, areas=areas), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="beviljade-bidrag.csv"'
     return response

@@ -97,16 +97,11 @@ def _open_data_etag(request, *args, **kwargs) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _open_data_last_modified(request, *args, **kwargs):
-    """The data's last change (grants/opendata.py), computed once per data fingerprint."""
-    return _cached(request, "open-data-modified", None, lambda: opendata.data_dates()[1])
-
-
-# Open data is fetched by harvesters: ETag and Last-Modified, and 304 Not Modified when they
-# send If-None-Match or If-Modified-Since and nothing changed.
-open_data_conditional = condition(
-    etag_func=_open_data_etag, last_modified_func=_open_data_last_modified
-)
+# Filtered exports are fetched by harvesters too: an ETag, and 304 Not Modified when they send
+# If-None-Match and nothing changed. No Last-Modified: the data's last change is an aggregate
+# over every grant (seconds at 500 000), too dear for each new data version's first visitor;
+# the whole files carry both (opendata_360giving, opendata_csv).
+open_data_conditional = condition(etag_func=_open_data_etag)
 
 
 def home(request):
@@ -188,10 +183,8 @@ def award_list_csv(request):
 
 @open_data_conditional
 def _streamed_csv(request, queryset):
-    # The municipality columns every CSV of this data version has: one aggregate per version.
-    areas = _cached(request, "open-data-most-areas", None, opendata.most_areas)
     response = StreamingHttpResponse(
-        opendata.csv_rows(queryset, areas=areas), content_type="text/csv; charset=utf-8"
+        opendata.csv_rows(queryset), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="beviljade-bidrag.csv"'
     return response

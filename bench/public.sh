@@ -2,6 +2,10 @@
 # Benchmark of the public award list (issue 3): gunicorn on PostgreSQL, wrk at 16 connections,
 # 127.0.0.1 only, each scenario bounded by BENCH_DURATION. Usage: bench/public.sh
 # Prints one line per scenario; bench/RESULTS.md records a run.
+# Sizes: BENCH_GRANTS=100000 (the default, database delmos_bench_public) or BENCH_GRANTS=500000
+# (database delmos_bench_public_500000); each size has its own database, generated once.
+# The open data part (issue 14) follows the list's: bench/opendata.sh; BENCH_ONLY=opendata runs
+# it alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +15,9 @@ PORT=${BENCH_PORT:-8403}
 DURATION=${BENCH_DURATION:-15s}
 GRANTS=${BENCH_GRANTS:-100000}
 WORKERS=${BENCH_WORKERS:-4}
-export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/delmos_bench_public}
+default_db=delmos_bench_public
+[ "$GRANTS" = 100000 ] || default_db="delmos_bench_public_$GRANTS"
+export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$default_db}
 export CACHE_URL=${BENCH_CACHE_URL:-redis://127.0.0.1:6379/3}
 export SECRET_KEY=bench-only-secret-key-not-used-anywhere-else-0123456789abcdefghij
 export ALLOWED_HOSTS=127.0.0.1 DEBUG=0 LOG_LEVEL=WARNING
@@ -42,6 +48,7 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/robots.txt" >/dev/null && break; sleep 0.2; done
 
 base="http://127.0.0.1:$PORT"
+[ "${BENCH_ONLY:-}" != opendata ] || { . bench/opendata.sh; exit 0; }
 cold() {  # one request with an empty cache: the first visitor of a filter state
   redis-cli -u "$CACHE_URL" flushdb >/dev/null
   curl -s -o /dev/null -w "%{time_total}" "$base$1" | awk -v p="$1" '{printf "COLD %-45s %.0f ms\n", p, $1 * 1000}'
@@ -68,3 +75,4 @@ run "deep page (typed), not cached" 1 "/beviljade-bidrag/?page=1500"
 run "county+amount, cached" 0 "/beviljade-bidrag/?county=21&min=500000"
 run "grant page, cached" 0 "/beviljade-bidrag/1/"
 run "round page, cached" 0 "/utlysningar/2020/"
+. bench/opendata.sh

@@ -112,16 +112,11 @@ def _open_data_etag(request, *args, **kwargs) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _open_data_last_modified(request, *args, **kwargs):
-    """The data's last change (grants/opendata.py), computed once per data fingerprint."""
-    return _cached(request, "open-data-modified", None, lambda: opendata.data_dates()[1])
-
-
-# Open data is fetched by harvesters: ETag and Last-Modified, and 304 Not Modified when they
-# send If-None-Match or If-Modified-Since and nothing changed.
-open_data_conditional = condition(
-    etag_func=_open_data_etag, last_modified_func=_open_data_last_modified
-)
+# Filtered exports are fetched by harvesters too: an ETag, and 304 Not Modified when they send
+# If-None-Match and nothing changed. No Last-Modified: the data's last change is an aggregate
+# over every grant (seconds at 500 000), too dear for each new data version's first visitor;
+# the whole files carry both (opendata_360giving, opendata_csv).
+open_data_conditional = condition(etag_func=_open_data_etag)
 
 
 def home(request):

@@ -54,6 +54,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 # request's Host header. `check --deploy` refuses the default when DEBUG is off (grants/checks.py).
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 SITE_URL = env_str("SITE_URL", DEFAULT_SITE_URL).rstrip("/")
+# The rounds the home page always leads with, beside the newest decided one (issue 14): the 2020
+# round is the one the public comes for. Years, comma-separated.
+HOME_ROUND_YEARS = [int(year) for year in env_list("HOME_ROUND_YEARS", "2020")]
 # Origins a form may be posted from besides the host itself; by default the public address.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or [SITE_URL]
 

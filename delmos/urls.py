@@ -2,13 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from grants.views import health
+from grants.views import health, public
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Health endpoints (issue 12): no language prefix, for the orchestrator and load balancer.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("favicon.ico", public.favicon, name="favicon"),
 ]
 
 # The 500 page in the site's layout and the visitor's language, without the database.

@@ -169,6 +169,16 @@ def public_pages(site: Browser, instances):
         f"{static.status} {dict(static.headers)}",
     )
     check(static.header("Content-Encoding") == "gzip", "the stylesheet is sent compressed")
+    direct = site.get(
+        css.group(1),
+        instance=instances[0],
+        headers={"Accept-Encoding": "br, gzip", "X-Forwarded-Proto": "https"},
+    )
+    check(
+        direct.status == 200 and direct.header("Content-Encoding") == "br",
+        "gunicorn itself (WhiteNoise) sends the stylesheet Brotli-compressed",
+        f"{direct.status} {dict(direct.headers)}",
+    )
     plain = urllib.request.build_opener(NoRedirect)
     http_url = f"http://127.0.0.1:{ARGS.http_port}/beviljade-bidrag/?page=2"
     try:

@@ -259,7 +259,7 @@ class SwedishDateField(forms.DateField):
         return parsed
 
 
-AMOUNT_HINT = _("Whole kronor; spaces or dots between the thousands are fine, e.g. 125 000.")
+AMOUNT_HINT = _("Whole SEK; spaces or dots between the thousands are fine, e.g. 125 000.")
 
 
 def parse_amount(text: str) -> int | None:
@@ -297,7 +297,7 @@ class AmountField(forms.IntegerField):
 
     widget = AmountInput
     default_error_messages = {
-        "invalid": _("Write the amount in whole kronor, for example 125 000."),
+        "invalid": _("Write the amount in whole SEK, for example 125 000."),
     }
 
     def __init__(self, **kwargs):

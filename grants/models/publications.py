@@ -82,6 +82,16 @@ class Publication(models.Model):
         scope = self.track.name if self.track_id else _("all tracks")
         return f"{self.round.year} – {scope} – v{self.version}"
 
+    def pdf_sizes(self) -> dict[str, int]:
+        """The size in bytes of each language's PDF, for the download links (0 when missing)."""
+        sizes = {}
+        for language, field in (("sv", self.pdf), ("en", self.pdf_en)):
+            try:
+                sizes[language] = field.size if field else 0
+            except (OSError, ValueError):
+                sizes[language] = 0
+        return sizes
+
     def progress_state(self) -> dict:
         """PDFs rendered, PDFs in all, rows laid out (both languages' rows count), and the
         estimated seconds left, for the publish page. Once rows have been laid out, the estimate

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
@@ -44,6 +45,20 @@ def featured_round() -> Round | None:
     """The round the home page features: the latest one with grants, else the latest visible."""
     visible = public_rounds()
     return visible.filter(applications__grant__isnull=False).distinct().first() or visible.first()
+
+
+def home_rounds() -> list[Round]:
+    """The rounds the home page leads with: those of settings.HOME_ROUND_YEARS that have grants
+    (the 2020 round, which the public comes for) and the featured (newest) round, each once."""
+    pinned = list(
+        public_rounds()
+        .filter(year__in=settings.HOME_ROUND_YEARS, applications__grant__isnull=False)
+        .distinct()
+    )
+    newest = featured_round()
+    if newest is not None and newest not in pinned:
+        pinned.append(newest)
+    return pinned
 
 
 @dataclass

@@ -1,5 +1,6 @@
 from django import template
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from grants import roles
 
@@ -27,13 +28,14 @@ def sek(amount):
 
 @register.filter
 def msek(amount):
-    """Millions of kronor with one decimal, for headline figures: `81,7 MSEK` / `SEK 81.7 million`."""
+    """Millions with one decimal, for headline figures: `81,7 miljoner kr` / `SEK 81.7 million`
+    (one word for the currency per language: kr in Swedish, SEK in English)."""
     if amount is None:
         return ""
     millions = int(amount) / 1_000_000
     if (get_language() or "sv").startswith("en"):
         return f"SEK{NBSP}{millions:.1f}{NBSP}million"
-    return f"{millions:.1f}".replace(".", ",") + f"{NBSP}MSEK"
+    return f"{millions:.1f}".replace(".", ",") + f"{NBSP}miljoner{NBSP}kr"
 
 
 @register.filter
@@ -56,3 +58,22 @@ def is_staff_member(user) -> bool:
 @register.filter
 def is_decision_maker(user) -> bool:
     return roles.is_decision_maker(user)
+
+
+@register.filter
+def isodatetime(value) -> str:
+    """A moment for a `<time datetime>` attribute, to the second in the site's time zone: HTML
+    allows at most three digits of a second, and Django's "c" format gives six."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
+
+
+@register.filter
+def list_name(publication) -> str:
+    """The name of a published award list: its track's, or "All tracks" for the combined one."""
+    if publication.track_id:
+        return tr(publication.track, "name")
+    return gettext("All tracks")

@@ -14,11 +14,13 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
+    HttpResponsePermanentRedirect,
     QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import formats
 from django.utils.encoding import iri_to_uri
 from django.utils.html import escape
@@ -120,13 +122,16 @@ open_data_conditional = condition(etag_func=_open_data_etag)
 
 
 def home(request):
-    """The front door: the latest decided round's headline figures, computed from the database."""
-    round_ = selectors.featured_round()
-    figures = selectors.round_headline_figures(round_=round_) if round_ else None
+    """The front door: the headline figures of the 2020 round and of the newest decided round,
+    computed from the database."""
+    featured = [
+        {"round": round_, "figures": selectors.round_headline_figures(round_=round_)}
+        for round_ in selectors.home_rounds()
+    ]
     return render(
         request,
         "public/home.html",
-        {"round": round_, "figures": figures, "rounds": selectors.public_rounds()},
+        {"featured": featured, "rounds": selectors.public_rounds()},
     )
 
 
@@ -305,8 +310,8 @@ def _page_block(*, parts, rows, page: int, pages: int, offset: int, query: str) 
         href = f"?{joiner}page={page + 1}&after={rows[-1]['pk']}"
         links.append(f'<li><a href="{escape(href)}" rel="next">{escape(_("Next page"))}</a></li>')
     pager = (
-        f'<nav class="pager" aria-label="{escape(_("Pages"))}" hx-boost="true" '
-        f'hx-target="#results" hx-swap="outerHTML"><ul>{"".join(links)}</ul></nav>'
+        f'<nav class="pager" aria-label="{escape(_("Pages"))}" data-hx-boost="true" '
+        f'data-hx-target="#results" data-hx-swap="outerHTML"><ul>{"".join(links)}</ul></nav>'
         if pages > 1
         else ""
     )
@@ -459,9 +464,9 @@ def _map_context(figures):
         "county_figures": figures,
         "map_svg": charts.county_map(
             figures=figures,
-            title=_("Granted kronor per inhabitant by county"),
+            title=_("Granted SEK per inhabitant by county"),
             description=_(
-                "A map of Sweden's 21 counties; the darker the county, the more kronor per "
+                "A map of Sweden's 21 counties; the darker the county, the more SEK per "
                 "inhabitant went to projects working there. The same figures follow in a table."
             ),
         ),
@@ -537,16 +542,14 @@ def round_detail(request, year):
             for row in figures.tracks
         ],
         title=_("Granted per track"),
-        description=_("Kronor granted in each track of the call. The figures follow in a table."),
+        description=_("SEK granted in each track of the call. The figures follow in a table."),
         chart_id="track-bars",
         value_format=format_sek,
     )
     type_bars = charts.bar_chart(
         rows=[(label, total) for label, total, _n in types],
         title=_("Granted per type of organisation"),
-        description=_(
-            "Kronor granted to each type of organisation. The figures follow in a table."
-        ),
+        description=_("SEK granted to each type of organisation. The figures follow in a table."),
         chart_id="type-bars",
         value_format=format_sek,
     )
@@ -664,3 +667,10 @@ def robots_txt(request):
     return HttpResponse(
         "User-agent: *\nDisallow: /portal/\nDisallow: /handlaggning/\n", content_type="text/plain"
     )
+
+
+@require_safe
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: send them to the icon
+    the pages link to (a static file, hashed in production)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

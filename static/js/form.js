@@ -24,8 +24,12 @@
     return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
   }
 
+  /* An amount as the server writes it in the page's language (#form-strings: "{n} kr" with
+     spaces, or "SEK {n}" with commas). */
   function formatSek(value) {
-    return formatAmount(value) + "\u00a0kr";
+    var pattern = strings.amount || "{n}\u00a0kr";
+    var digits = formatAmount(value).replace(/\u00a0/g, strings.thousands || "\u00a0");
+    return pattern.replace("{n}", digits);
   }
 
   /* The same reading as the server's parse_amount: spaces or dots between thousands, "kr". */

@@ -215,7 +215,7 @@ def test_the_error_summary_links_each_field_and_takes_the_focus(page, live_serve
     summary.get_by_role("link", name=re.compile("^Belopp")).click()
     expect(page.get_by_label("Belopp (kr)")).to_be_focused()
     expect(page.get_by_label("Belopp (kr)")).to_have_accessible_description(
-        re.compile("Skriv beloppet i hela kronor")
+        re.compile("Skriv beloppet i hela kr")
     )
     nav = page.get_by_role("navigation", name="Ansökans avsnitt")
     expect(nav.get_by_role("link", name="Annan finansiering")).to_have_accessible_description(

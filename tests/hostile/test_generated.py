@@ -244,6 +244,8 @@ EXPECTED = {
     # Probes for the load balancer and the orchestrator: answer everyone, GET only.
     "healthz": (PUBLIC_GET, NOT_POST),
     "readyz": (PUBLIC_GET, NOT_POST),
+    # The icon's old address: every visitor is sent on to the static icon.
+    "favicon": (_row("redirect", "redirect", "redirect", "redirect", "redirect"), NOT_POST),
     "public:home": (PUBLIC_GET, PUBLIC_GET),
     "public:award_list": (PUBLIC_GET, NOT_POST),
     "public:award_list_csv": (PUBLIC_GET, NOT_POST),

@@ -108,7 +108,7 @@ def test_autosave_with_htmx_answers_a_status_and_the_new_version(client, applica
     html = response.content.decode()
     assert response.status_code == 200
     assert "Sparades automatiskt" in html
-    assert 'id="version-input" value="2" hx-swap-oob="true"' in html
+    assert 'id="version-input" value="2" data-hx-swap-oob="true"' in html
     draft.refresh_from_db()
     assert draft.collaboration == "Tillsammans"
 

@@ -159,7 +159,7 @@ def test_the_task_list_follows_the_saves(client, applicant, draft):
     # An autosave answers with the save status and the task list swapped in out of band.
     response = client.post(url, data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert 'id="task-list" hx-swap-oob="true"' in html
+    assert 'id="task-list" data-hx-swap-oob="true"' in html
     assert state(html, "effect") == "Klart"
     # A section that fails to save shows it.
     project = client.post(
@@ -181,7 +181,7 @@ def test_the_error_summary_links_each_field_of_a_form_and_of_a_formset(client, a
         html.index('class="error-summary"') : html.index("</ul>", html.index("error-summary-list"))
     ]
     assert 'href="#id_funding_amount"' in summary
-    assert "Belopp (kr): Skriv beloppet i hela kronor" in summary
+    assert "Belopp (kr): Skriv beloppet i hela kr" in summary
     year = draft.round.grant_period_start.year
     html = client.post(
         _section(draft, "budget"),
@@ -199,7 +199,7 @@ def test_the_error_summary_links_each_field_of_a_form_and_of_a_formset(client, a
         follow=True,
     ).content.decode()
     assert 'href="#id_form-1-amount"' in html
-    assert "Budgetrad 2, Belopp (kr): Skriv beloppet i hela kronor" in html
+    assert "Budgetrad 2, Belopp (kr): Skriv beloppet i hela kr" in html
     # What was typed is kept, and its totals are shown before it can be saved.
     assert 'value="300 000"' in html
     assert re.search(r"data-total>300\s000\skr<", html)

@@ -172,14 +172,14 @@ def test_htmx_gets_the_results_fragment_with_fresh_filter_counts(client):
     html = response.content.decode()
     assert "<html" not in html
     assert 'id="results"' in html
-    assert 'id="facets" class="facets" hx-swap-oob="true"' in html
+    assert 'id="facets" class="facets" data-hx-swap-oob="true"' in html
     assert "Gävleborgs län (2)</option>" in html
 
 
 def test_the_page_without_javascript_is_a_plain_get_form(client):
     html = client.get("/beviljade-bidrag/").content.decode()
     assert 'method="get" action="/beviljade-bidrag/"' in html
-    assert 'hx-push-url="true"' in html
+    assert 'data-hx-push-url="true"' in html
 
 
 def test_invalid_values_are_shown_as_errors_not_a_crash(client):

@@ -174,6 +174,6 @@ def test_the_task_records_its_progress_and_the_publish_page_shows_it(
     client.force_login(decision_maker)
     html = client.get(f"/handlaggning/publiceringar/{publication.pk}/status/").content.decode()
     assert "1 av 2 PDF:er klara" in html and "s kvar" in html
-    assert 'hx-trigger="every 2s"' in html  # polled while rendering
+    assert 'data-hx-trigger="every 2s"' in html  # polled while rendering
     page = client.get("/handlaggning/publiceringar/").content.decode()
     assert 'aria-live="polite"' in page

@@ -92,7 +92,7 @@ def test_decision_maker_publishes_and_follows_the_job(
     assert len(callbacks) == 3
     publication = Publication.objects.get(track__code="ideella")
     html = client.get(reverse("publications:manage")).content.decode()
-    assert 'hx-trigger="every 2s"' in html
+    assert 'data-hx-trigger="every 2s"' in html
     assert "I kö" in html
     status = client.get(reverse("publications:status", args=[publication.pk])).content.decode()
     assert "hx-get" in status

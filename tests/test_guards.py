@@ -124,10 +124,13 @@ SKIPPED = {
     "/admin/grants/decision/add/",
     "/admin/login/",
     "/handlaggning/ko/atgard/",  # bulk actions: POST only
+    "/handlaggning/ko/filter/",  # saving a filter: POST only
     # Health endpoints: no language prefix, and /readyz answers 503 while a queue is stuck
     # (the demo's lists wait for a worker here); tests/deploy/test_health.py covers them.
     "/healthz",
     "/readyz",
+    # A permanent redirect to the static favicon (for browsers that ask for it by this name).
+    "/favicon.ico",
     # django-axes' logs are written by the login flow only; its admin refuses adding.
     "/admin/axes/accessattempt/add/",
     "/admin/axes/accessfailurelog/add/",

@@ -400,10 +400,10 @@ def _frame(request, template, context) -> str:
 
 @require_safe
 def award_list_csv(request):
-    """The award list as CSV. Without filters it is the whole list: the file the open data job
-    wrote (see opendata_csv); with filters it streams from the database."""
+    """The award list as CSV. Without filters or a sort it is the whole list: the file the open
+    data job wrote (see opendata_csv); with either it streams from the database."""
     filterset, queryset = _filtered(request)
-    if not filterset.active:
+    if not filterset.active and not request.GET.get("sort"):
         return opendata_csv(request)
     return _streamed_csv(request, queryset)
 

@@ -131,7 +131,7 @@ def test_the_count_of_the_new_result_is_announced_after_filtering(client):
     assert '<div id="results-announcement" class="visually-hidden" role="status"></div>' in html
     fragment = client.get("/beviljade-bidrag/?min=101000", headers={"HX-Request": "true"})
     assert re.search(
-        r'<div id="results-announcement" hx-swap-oob="innerHTML">2 bidrag, totalt',
+        r'<div id="results-announcement" data-hx-swap-oob="innerHTML">2 bidrag, totalt',
         fragment.content.decode(),
     )
 

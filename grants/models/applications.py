@@ -349,6 +349,10 @@ class AssessmentFields(models.Model):
     def __str__(self):
         return f"{self.application}"
 
+    @property
+    def total_score(self) -> int:
+        return sum(getattr(self, name) or 0 for name in SCORE_FIELDS)
+
 
 def _score_constraints(prefix: str) -> list:
     return [

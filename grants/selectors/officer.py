@@ -107,14 +107,11 @@ def assessment_comparison(first, second) -> list[ComparisonRow]:
         met = a.formal_requirements_met
         return _("Not yet checked") if met is None else (_("Met") if met else _("Not met"))
 
-    def total(a):
-        return sum(getattr(a, name) or 0 for name in SCORE_FIELDS)
-
     rows = [ComparisonRow(_("Formal requirements"), formal(first), formal(second))]
     for name in SCORE_FIELDS:
         label = capfirst(Assessment._meta.get_field(name).verbose_name)
         rows.append(ComparisonRow(label, getattr(first, name), getattr(second, name)))
-    rows.append(ComparisonRow(_("Total score"), total(first), total(second)))
+    rows.append(ComparisonRow(_("Total score"), first.total_score, second.total_score))
     rows.append(
         ComparisonRow(
             _("Recommendation"),

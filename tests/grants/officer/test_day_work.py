@@ -219,6 +219,15 @@ def test_the_second_officer_scores_beside_the_first_and_disagreements_stand_out(
     assert len(rows) == 8
     assert differing == {"Relevans", "Total poäng", "Rekommendation", "Föreslaget belopp"}
 
+    # The decision maker sees both at the meeting, the disagreement marked.
+    meeting = DecisionMeeting.objects.create(round=big_case.round, date=dt.date(2030, 6, 12))
+    big_case.refresh_from_db()
+    meeting_add_applications(meeting=meeting, applications=[big_case], user=second)
+    client.force_login(factories.make_decision_maker(email="dm@example.org"))
+    html = _page(client, f"/handlaggning/moten/{meeting.pk}/")
+    line = re.search(r'<p class="four-eyes disagree">.*?</p>', html, re.S).group(0)
+    assert "total poäng 14 (första) och 12 (andra)" in line and "oense" in line
+
 
 def test_the_first_officer_cannot_make_the_second_assessment(client, case_officer, big_case):
     client.force_login(case_officer)

@@ -126,6 +126,8 @@ SKIPPED = {
     # (the demo's lists wait for a worker here); tests/deploy/test_health.py covers them.
     "/healthz",
     "/readyz",
+    # The icon's old address redirects to the static icon (tests/grants/public/test_visitor_pages.py).
+    "/favicon.ico",
     # django-axes' logs are written by the login flow only; its admin refuses adding.
     "/admin/axes/accessattempt/add/",
     "/admin/axes/accessfailurelog/add/",

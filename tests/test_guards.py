@@ -129,7 +129,7 @@ SKIPPED = {
     # (the demo's lists wait for a worker here); tests/deploy/test_health.py covers them.
     "/healthz",
     "/readyz",
-    # A permanent redirect to the static favicon (for browsers that ask for it by this name).
+    # The icon's old address redirects to the static icon (tests/grants/public/test_visitor_pages.py).
     "/favicon.ico",
     # django-axes' logs are written by the login flow only; its admin refuses adding.
     "/admin/axes/accessattempt/add/",

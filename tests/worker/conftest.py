@@ -78,6 +78,9 @@ class Worker:
         self.folder = folder
         self.process: subprocess.Popen | None = None
         self.starts = 0
+        # Settings a test changes for the worker; the open data job stays out of the way of the
+        # other tests (it would share their one pool process).
+        self.env = {"OPENDATA_SWEEP_SECONDS": "3600"}
 
     def start(self):
         self.starts += 1
@@ -90,6 +93,7 @@ class Worker:
             "PUBLICATION_SWEEP_SECONDS": "2",
             "PUBLICATION_PENDING_GRACE": "3",
             "DATABASE_CONN_MAX_AGE": "0",
+            **self.env,
         }
         env.pop("CELERY_TASK_ALWAYS_EAGER", None)
         log = open(self.folder / f"worker-{self.starts}.log", "wb")  # noqa: SIM115

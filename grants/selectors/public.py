@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
@@ -255,8 +256,18 @@ def run_list_query(compiled: tuple[str, tuple], *, mode: str, cursor: int | None
     sql, params = compiled
     params = [cursor if p == _CURSOR_PLACEHOLDER and type(p) is int else p for p in params]
     with connection.cursor() as db:
-        db.execute(sql, params)
-        rows = [dict(zip(LIST_COLUMNS, row, strict=True)) for row in db.fetchall()]
+        if connection.vendor == "postgresql":
+            # A prepared statement per connection: planning the six joins cost several times
+            # more than running the query (8 ms against 1 ms under load).
+            with psycopg.Cursor(db.connection) as prepared:
+                prepared.execute(sql, params, prepare=True)
+                fetched = prepared.fetchall()
+            if connection.queries_logged:  # counted like any other query (tests, debug)
+                connection.queries_log.append({"sql": sql, "time": "0.000"})
+        else:
+            db.execute(sql, params)
+            fetched = db.fetchall()
+        rows = [dict(zip(LIST_COLUMNS, row, strict=True)) for row in fetched]
     for row in rows:  # SQLite answers dates as text
         if isinstance(row["awarded_on"], str):
             row["awarded_on"] = dt.date.fromisoformat(row["awarded_on"])

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from grants.models import Application
+from tests.browser.conftest import axe_violations
 from tests.browser.form_world import EMAIL, PASSWORD, make_form_world, section_url
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -119,6 +120,7 @@ def test_the_page_offers_the_copy_and_says_the_server_has_a_newer_version(page, 
     page.goto(url)
     region = page.get_by_role("region", name="Ändringar sparade i den här webbläsaren")
     expect(region).to_contain_text("Servern har en nyare version")
+    assert axe_violations(page) == []
     region.get_by_role("button", name="Återställ mina ändringar").click()
     expect(region).to_contain_text("Tryck på Spara")
     page.get_by_role("button", name="Spara", exact=True).click()

@@ -146,6 +146,8 @@ def test_workspace_pages_have_no_axe_violations(page, live_server, login):
         f"/en/handlaggning/omgang/{track.round.pk}/omfordelning/",
         f"/handlaggning/bidrag/{grant.pk}/",
         "/handlaggning/uppfoljning/",
+        "/handlaggning/arsredovisning/",
+        "/en/handlaggning/paminnelser/",
     ]
     for path in paths:
         page.goto(live_server.url + path)

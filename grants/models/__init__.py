@@ -15,6 +15,7 @@ from .events import Event
 from .invitations import Invitation
 from .money import Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
+from .outbox import OutboxJob
 from .people import Membership, User
 from .public import PublicDataVersion
 from .publications import Publication
@@ -39,6 +40,7 @@ __all__ = [
     "Invitation",
     "Membership",
     "Organisation",
+    "OutboxJob",
     "OrganisationType",
     "Partner",
     "PublicDataVersion",

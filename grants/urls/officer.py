@@ -1,6 +1,14 @@
 from django.urls import path
 
-from grants.views.officer import application, audit, dashboard, follow_up, meetings, queue
+from grants.views.officer import (
+    application,
+    audit,
+    dashboard,
+    follow_up,
+    meetings,
+    outbox,
+    queue,
+)
 
 app_name = "officer"
 
@@ -38,5 +46,7 @@ urlpatterns = [
     path("rapporter/<int:pk>/granskning/", follow_up.report_review, name="report_review"),
     path("aterkrav/<int:pk>/reglerat/", follow_up.claim_settle, name="claim_settle"),
     path("aterkrav/<int:pk>/brev.pdf", follow_up.claim_letter, name="claim_letter"),
+    path("utskick/", outbox.outbox_page, name="outbox"),
+    path("utskick/<int:pk>/forsok-igen/", outbox.outbox_retry, name="outbox_retry"),
     path("logg.csv", audit.event_log_export, name="event_log"),
 ]

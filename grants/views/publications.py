@@ -13,7 +13,7 @@ from grants.forms.publications import PublishForm
 from grants.models import Publication
 from grants.selectors import publications as selectors
 from grants.services import ServiceError
-from grants.services.publications import publication_publish, publication_retry
+from grants.services.publications import SAME_CONTENT, publication_publish, publication_retry
 from grants.tasks.publications import list_context
 
 
@@ -68,11 +68,15 @@ def manage(request):
                 as_of=form.cleaned_data["as_of"],
                 note=form.cleaned_data["note"],
                 note_en=form.cleaned_data["note_en"],
+                new_version=form.cleaned_data["new_version"],
                 user=request.user,
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
+            if not publications:  # a repeated publish (a double click): nothing new to publish
+                messages.info(request, str(SAME_CONTENT))
+                return redirect("publications:manage")
             messages.success(
                 request,
                 _("%(count)d lists published; their PDFs are being rendered.")

@@ -50,6 +50,7 @@ KIND_BY_NAME = {
     "officer:report_review": {"pk": "report"},
     "officer:claim_settle": {"pk": "claim"},
     "officer:claim_letter": {"pk": "claim"},
+    "officer:outbox_retry": {"pk": "outbox_job"},
 }
 
 

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.urls import get_resolver, resolve
 
 from grants import roles
-from grants.models import Attachment, DecisionMeeting, Event, RecoveryClaim
+from grants.models import Attachment, DecisionMeeting, Event, OutboxJob, RecoveryClaim
 from tests import factories
 
 from .conftest import submit
@@ -42,7 +42,11 @@ def objects(track, decision_maker):
         grant=grant, amount=1, reason="r", due_date=dt.date(2031, 9, 1)
     )
     claim.letter_pdf.save("c.pdf", ContentFile(b"%PDF"))
+    job = OutboxJob.objects.create(
+        kind="email", status="failed", application=application, attempts=8, error="refused"
+    )
     return {
+        "job": job.pk,
         "a": application.pk,
         "att": attachment.pk,
         "r": track.round.pk,
@@ -82,6 +86,8 @@ URLS = [
     ("/handlaggning/rapporter/{rep}/granskning/", "post", "officer"),
     ("/handlaggning/aterkrav/{c}/reglerat/", "post", "officer"),
     ("/handlaggning/aterkrav/{c}/brev.pdf", "get", "staff"),
+    ("/handlaggning/utskick/", "get", "staff"),
+    ("/handlaggning/utskick/{job}/forsok-igen/", "post", "staff"),
     ("/handlaggning/logg.csv", "get", "admin"),
 ]
 

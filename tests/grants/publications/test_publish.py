@@ -96,7 +96,8 @@ def test_the_first_version_has_no_diff(award_round):
 def test_same_rows_give_the_same_content_hash(award_round):
     civil = award_round.tracks.get(code="ideella")
     (a,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_12)
-    (b,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_12)
+    assert publication_publish(round_=award_round, track=civil, as_of=JUNE_12) == []
+    (b,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_12, new_version=True)
     (c,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_25)
     assert a.content_hash == b.content_hash != c.content_hash
     assert len(a.content_hash) == 64

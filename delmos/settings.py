@@ -241,6 +241,8 @@ OUTBOX_REQUEUE_GRACE = env_int("OUTBOX_REQUEUE_GRACE", PUBLICATION_PENDING_GRACE
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# A sent e-mail whose record meets a database that is away waits this long for it to come back.
+OUTBOX_RECORD_PATIENCE = env_int("OUTBOX_RECORD_PATIENCE", 300)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "grants.outbox.sweep", "schedule": float(OUTBOX_SWEEP_SECONDS)},
 }

@@ -17,20 +17,31 @@ PostgreSQL is the truth, Redis only the doorbell:
   exists, write files under a fixed name through a temporary file, and an e-mail's job is done
   once its Message-ID is recorded).
 
-Handlers register themselves with `@handler("kind")` in their task module (grants/tasks/); a kind
-also needs a label in KIND_LABELS.
+Handlers register themselves with `@handler("kind")` in their task module (grants/tasks/, listed
+in TASK_MODULES); a kind also needs a label in KIND_LABELS. Usage:
+
+    # in a service, inside its transaction (an e-mail: grants.emails.email_send(…, application=…))
+    enqueue("reminder", payload={"report": report.pk}, application=application,
+            due_at=when, description="Progress report reminder")   # due_at: later is fine
+
+    # grants/tasks/<area>.py
+    @handler("reminder")
+    def reminder_job(job: OutboxJob) -> dict:   # idempotent; raise to retry after a back-off,
+        ...                                     # PermanentError to fail at once
+        return {"file": name}                   # kept as the job's result
 """
 
 import contextlib
 import importlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -239,6 +250,23 @@ def _finish(job_id: int, result: dict) -> None:
         workflow.transition(job, OutboxJob.Status.DONE, fields=["result", "error", "message_id"])
 
 
+def _finish_patiently(job_id: int, result: dict) -> None:
+    """Record a job whose effect has happened (an e-mail the SMTP server accepted): if the
+    database is away just then (restarting), wait for it rather than leave the job to run again,
+    for up to OUTBOX_RECORD_PATIENCE seconds."""
+    deadline = time.monotonic() + setting("OUTBOX_RECORD_PATIENCE", 300)
+    while True:
+        try:
+            _finish(job_id, result)
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("Outbox job %s done; recording it waits for the database (%s)", job_id, exc)
+            connection.close()  # the next attempt opens a new connection
+            time.sleep(1)
+
+
 def _fail(job_id: int, exc: BaseException, *, eager: bool) -> str:
     """Record a failed attempt: due again after the back-off, or failed for good."""
     error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -288,7 +316,7 @@ def run(job_id: int, *, eager: bool = False) -> str:
             log.warning("Outbox job %s (%s) attempt %s: %r", job_id, job.kind, job.attempts, exc)
             return _fail(job_id, exc, eager=eager)
         if not kind.atomic:
-            _finish(job_id, result)
+            _finish_patiently(job_id, result)
         return "done"
 
 
@@ -316,7 +344,10 @@ def due_jobs(now=None) -> list[int]:
         .order_by("due_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    running = OutboxJob.objects.filter(status=OutboxJob.Status.RUNNING).order_by("started_at")
+    # A running job's worker may be waiting for the database to record it: give it the grace too.
+    running = OutboxJob.objects.filter(
+        status=OutboxJob.Status.RUNNING, started_at__lte=now - grace
+    ).order_by("started_at")
     if connection.vendor == "postgresql":
         stuck = [
             pk for pk in running.values_list("pk", flat=True)[:SWEEP_BATCH] if lock_is_free(pk)

@@ -12,7 +12,7 @@ from tests.worker import services
 from tests.worker.conftest import wait_for
 from tests.worker.workload import all_done, arrived, build_workload
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 KINDS = ("publication", "receipt", "letter", "email")
 

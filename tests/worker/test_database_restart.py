@@ -7,6 +7,7 @@ Retry-After; after the restart none does; and every promised e-mail arrives exac
 import http.cookiejar
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -187,6 +188,7 @@ def stack(tmp_path):
         smtp.stop()
         redis.stop()
         postgres.stop(mode="immediate")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _jobs(url: str) -> dict:

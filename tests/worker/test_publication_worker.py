@@ -183,7 +183,7 @@ def test_jobs_lost_with_a_redis_restart_are_brought_back_by_the_sweeper(
     wait_for(lambda: _all_done(rows), timeout=120, what="the sweeper to re-enqueue the lists")
     assert list(rows.values_list("attempts", flat=True)) == [1, 1, 1]
     assert Event.objects.filter(action="publication.rendered").count() == 3
-    assert b"Sweeper re-enqueued publications" in worker.log()
+    assert b"Outbox sweeper re-enqueued" in worker.log()
 
 
 def test_two_quick_publishes_give_two_ordered_versions_with_the_right_contents(worker):

@@ -13,9 +13,11 @@ import time_machine
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from grants import outbox
 from grants.models import Event, OutboxJob
+from grants.selectors import operations
 from grants.services import ServiceError
 from grants.services.portal import application_submit
 from tests.grants.portal.conftest import complete
@@ -187,3 +189,10 @@ def test_a_password_reset_job_run_twice_sends_one_link(
     assert job.status == "done"
     assert outbox.run(job.pk) == "skipped"
     assert len(mail.outbox) == 1
+
+
+def test_the_outbox_queue_is_watched_by_readyz_and_status(db):
+    now = timezone.now()
+    OutboxJob.objects.create(kind="email", due_at=now - dt.timedelta(hours=3))
+    figures = {queue.name: queue for queue in operations.queue_figures(now)}
+    assert figures["outbox"].pending == 1 and figures["outbox"].stuck(now)

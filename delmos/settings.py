@@ -113,6 +113,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request reuses it: after a database restart the
+        # first request gets a new connection instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -210,6 +213,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# A server that does not answer is a failed attempt (retried by the outbox), not a hung worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Delmos statsbidrag <noreply@delmos.example>")
 
 # Celery: Postgres is the truth, Redis only the doorbell. Without a broker tasks run in-process.
@@ -244,11 +249,20 @@ REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
 REMINDER_OVERDUE_DAYS = env_int("REMINDER_OVERDUE_DAYS", 30)
 REMINDER_DIGEST_HOUR = env_int("REMINDER_DIGEST_HOUR", 7)
 REMINDER_PENDING_GRACE = env_int("REMINDER_PENDING_GRACE", 300)
+# The outbox (issue 10, grants/outbox.py): every side effect is a row; the sweeper re-enqueues
+# what is due and not done (a lost message, a killed worker), of every kind, every
+# OUTBOX_SWEEP_SECONDS; a message is taken for lost OUTBOX_REQUEUE_GRACE seconds after it was due.
+# A failed attempt is tried again after OUTBOX_RETRY_BASE_SECONDS, doubling up to
+# OUTBOX_RETRY_MAX_SECONDS; after OUTBOX_MAX_ATTEMPTS the job is failed and shown to officers.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", env_int("PUBLICATION_SWEEP_SECONDS", 60))
+OUTBOX_REQUEUE_GRACE = env_int("OUTBOX_REQUEUE_GRACE", PUBLICATION_PENDING_GRACE)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+# A sent e-mail whose record meets a database that is away waits this long for it to come back.
+OUTBOX_RECORD_PATIENCE = env_int("OUTBOX_RECORD_PATIENCE", 300)
 CELERY_BEAT_SCHEDULE = {
-    "publication-sweep": {
-        "task": "grants.tasks.publications.publication_sweep",
-        "schedule": float(env_int("PUBLICATION_SWEEP_SECONDS", 60)),
-    },
+    "outbox-sweep": {"task": "grants.outbox.sweep", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "opendata-write": {
         "task": "grants.tasks.opendata.opendata_write",
         "schedule": float(env_int("OPENDATA_SWEEP_SECONDS", 60)),

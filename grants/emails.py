@@ -1,13 +1,13 @@
 """E-mail: each message is a subject, a text and an HTML template under templates/email/, rendered
-in the recipient's language and sent by a Celery task after the transaction commits."""
+in the recipient's language and written to the outbox in the caller's transaction; the outbox's
+worker sends it (grants.tasks.email) and records its Message-ID and time."""
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from grants.tasks.email import send_email
+from grants.outbox import enqueue
 
 
 def site_url(viewname: str, *, args=(), language: str) -> str:
@@ -27,7 +27,13 @@ def render_email(template: str, context: dict, *, language: str) -> dict:
     return {"subject": " ".join(subject.split()), "text": text, "html": html}
 
 
-def email_send(*, to: str, template: str, context: dict, language: str = "sv") -> None:
-    """Render now (in the caller's data), send after commit through the e-mail task."""
+def email_send(*, to: str, template: str, context: dict, language: str = "sv", application=None):
+    """Render now (in the caller's data) and write the message to the outbox in the caller's
+    transaction; it is sent after commit. `application` files it under that case."""
     message = render_email(template, context, language=language)
-    transaction.on_commit(lambda: send_email.delay(to=to, **message))
+    return enqueue(
+        "email",
+        payload={"to": to, "template": template, "language": language, **message},
+        application=application,
+        description=f"{message['subject']} → {to}",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 import uuid
 
@@ -62,15 +63,20 @@ class RequestIdMiddleware:
     def process_exception(self, request, exception):
         """The database is down or unreachable: answer 503 with a page that needs no database."""
         if isinstance(exception, OperationalError | InterfaceError):
-            logger.error(
-                "database unavailable: %s",
-                type(exception).__name__,
-                exc_info=(type(exception), exception, exception.__traceback__),
-            )
-            response = error_page(request, 503)
-            response["Retry-After"] = "60"
-            return response
+            return database_unavailable(request, exception)
         return None
+
+
+def database_unavailable(request, exception) -> HttpResponse:
+    """503 with Retry-After, in the page's language, touching neither session nor database."""
+    logger.error(
+        "database unavailable: %s",
+        type(exception).__name__,
+        exc_info=(type(exception), exception, exception.__traceback__),
+    )
+    response = error_page(request, 503)
+    response["Retry-After"] = "60"
+    return response
 
 
 class SecurityHeadersMiddleware:
@@ -105,5 +111,9 @@ def error_page(request, status: int) -> HttpResponse:
 
 
 def server_error(request, *args, **kwargs):
-    """handler500: the site's own page in the visitor's language, with the request id."""
+    """handler500: the site's own page in the visitor's language, with the request id; a database
+    that went away while a middleware used it (the session, the logged-in user) is a 503 too."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return database_unavailable(request, exception)
     return error_page(request, 500)

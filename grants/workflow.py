@@ -20,6 +20,9 @@ table. The status groups that selectors, services and views use are derived here
     publication  pending → rendering → done | failed (→ pending: retried); rendering → pending
                  on a transient error, rendering → rendering when a dead worker's claim is taken
     claim        open → settled (read from settled_at)
+    outbox job   pending → running → done | pending (a failed attempt, due again after a back-off)
+                 | failed (the last attempt; → pending: an officer's retry); running → running
+                 when a dead worker's job is taken over. Only failing and retrying write Events.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +40,7 @@ from grants.models import (
     DecisionMeeting,
     Grant,
     Membership,
+    OutboxJob,
     Payment,
     Publication,
     RecoveryClaim,
@@ -353,8 +357,35 @@ CLAIM = Workflow(
     refusals={_C.SETTLED: (gettext_lazy("The claim is settled already."), "settled")},
 )
 
+_O = OutboxJob.Status
+_OUTBOX_RETRIERS = frozenset({Actor.CASE_OFFICER, Actor.DECISION_MAKER, Actor.SYSTEM})
+# A job's steps are the system's own and leave no Event (an empty action): the job row is their
+# record. A job that failed for good, and an officer's retry of it, are in the audit log.
+OUTBOX = Workflow(
+    model=OutboxJob,
+    states=_O,
+    initial=frozenset({_O.PENDING}),
+    transitions=(
+        Transition(_O.PENDING, _O.RUNNING, "", _SYSTEM, "started_at"),
+        # A worker died while running the job: the sweeper's new message takes it over.
+        Transition(_O.RUNNING, _O.RUNNING, "", _SYSTEM, "started_at"),
+        # A failed attempt with attempts left: due again after a back-off.
+        Transition(_O.RUNNING, _O.PENDING, "", _SYSTEM),
+        Transition(_O.RUNNING, _O.DONE, "", _SYSTEM, "finished_at"),
+        Transition(_O.RUNNING, _O.FAILED, "outbox.failed", _SYSTEM, "finished_at"),
+        Transition(_O.FAILED, _O.PENDING, "outbox.retried", _OUTBOX_RETRIERS),
+    ),
+    context=lambda obj: {
+        "application": obj.application,
+        "round": obj.round,
+        "target": obj.description or obj.kind,
+    },
+    visible_to_applicant=False,
+    refusals={_O.PENDING: (gettext_lazy("Only a failed job can be retried."), "not_failed")},
+)
+
 WORKFLOWS: dict[type[models.Model], Workflow] = {
-    w.model: w for w in (APPLICATION, GRANT, PAYMENT, REPORT, MEETING, PUBLICATION, CLAIM)
+    w.model: w for w in (APPLICATION, GRANT, PAYMENT, REPORT, MEETING, PUBLICATION, CLAIM, OUTBOX)
 }
 
 # -- status groups, derived from the tables --------------------------------------------------------
@@ -433,6 +464,8 @@ def apply(obj, step: Transition, *, user=None, data: dict | None = None, fields=
         setattr(obj, step.stamp, timezone.now())
         update.append(step.stamp)
     obj.save(update_fields=list(dict.fromkeys(update)))
+    if not step.action:  # a step that is recorded on the row alone (an outbox job's progress)
+        return
     event_record(
         action=step.verb(obj),
         actor=user,

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import User
-from grants.tasks.accounts import password_reset_request
+from grants.outbox import enqueue
 
 
 class LoginForm(AuthenticationForm):
@@ -55,6 +55,11 @@ class PasswordResetForm(DjangoPasswordResetForm):
     answers alike, in the same time, for known and unknown addresses."""
 
     def save(self, *args, **kwargs):
-        password_reset_request.delay(
-            email=self.cleaned_data["email"].strip(), language=get_language() or "sv"
+        enqueue(
+            "password_reset",
+            payload={
+                "email": self.cleaned_data["email"].strip(),
+                "language": get_language() or "sv",
+            },
+            description="password reset",
         )

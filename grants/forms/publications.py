@@ -40,6 +40,13 @@ class PublishForm(forms.Form):
         required=False,
         help_text=_('Shown with the version in the English list, e.g. "updated 25 June".'),
     )
+    new_version = forms.BooleanField(
+        label=_("Publish a new version even if nothing has changed"),
+        required=False,
+        help_text=_(
+            "E.g. to show a new note. Otherwise a list equal to its latest version is left as it is."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from .events import Event
 from .invitations import Invitation
 from .money import Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
+from .outbox import OutboxJob
 from .people import Membership, SavedFilter, User
 from .public import OpenDataRelease, PublicDataVersion
 from .publications import Publication
@@ -44,6 +45,7 @@ __all__ = [
     "Membership",
     "OpenDataRelease",
     "Organisation",
+    "OutboxJob",
     "OrganisationType",
     "Partner",
     "PublicDataVersion",

@@ -44,6 +44,7 @@ from grants.models import (
 )
 from grants.models.applications import SCORE_FIELDS
 from grants.organisation_types import LEGAL_FORM_DIGITS
+from grants.selectors.outbox import deliveries
 from grants.selectors.portal import SECTION_TITLES, section_display, sections_for
 from grants.selectors.timeline import EVENT_TYPES, timeline
 from grants.workflow import (
@@ -551,6 +552,7 @@ def case_file(application: Application) -> dict:
             )
         ),
         "decisions": list(application.decisions.select_related("meeting")),
+        "deliveries": deliveries(application),
         "open_meetings": list(
             DecisionMeeting.objects.filter(
                 round_id=application.round_id, status__in=MEETING_OPEN_STATUSES

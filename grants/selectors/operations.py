@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from delmos.celery import app
-from grants.models import Publication
+from grants.models import OutboxJob, Publication
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +69,34 @@ def _publications(now: dt.datetime) -> QueueFigures:
     )
 
 
-QUEUES: list[JobQueue] = [JobQueue("publications", _publications)]
+def _outbox(now: dt.datetime) -> QueueFigures:
+    """Every side effect's job (e-mails, receipts, letters, lists): due and not done, failed."""
+    waiting = Q(status__in=[OutboxJob.Status.PENDING, OutboxJob.Status.RUNNING], due_at__lte=now)
+    failed = Q(status=OutboxJob.Status.FAILED)
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    figures = OutboxJob.objects.aggregate(
+        pending=Count("pk", filter=waiting),
+        oldest=Min("due_at", filter=waiting),
+        failed=Count("pk", filter=failed),
+        failed_today=Count("pk", filter=failed & Q(finished_at__gte=start_of_day)),
+        last_started=Max("started_at"),
+        last_finished=Max("finished_at"),
+    )
+    progress = [v for v in (figures["last_started"], figures["last_finished"]) if v is not None]
+    grace = settings.OUTBOX_REQUEUE_GRACE
+    limit = max(settings.CELERY_TASK_TIME_LIMIT, settings.PUBLICATION_RENDER_TIME_LIMIT)
+    return QueueFigures(
+        name="outbox",
+        pending=figures["pending"],
+        oldest_pending=figures["oldest"],
+        failed=figures["failed"],
+        failed_today=figures["failed_today"],
+        last_progress=max(progress) if progress else None,
+        stuck_after=dt.timedelta(seconds=3 * grace + limit),
+    )
+
+
+QUEUES: list[JobQueue] = [JobQueue("publications", _publications), JobQueue("outbox", _outbox)]
 
 
 def queue_figures(now: dt.datetime | None = None) -> list[QueueFigures]:

@@ -120,6 +120,9 @@ EVENT_TYPES: dict[str, EventType] = {
     "publication.published": EventType(_("Award list published")),
     "publication.failed": EventType(_("Award list failed to render")),
     "publication.retried": EventType(_("Award list rendering retried")),
+    # the outbox: e-mails and documents the system promised
+    "outbox.failed": EventType(_("An e-mail or document failed after its last attempt")),
+    "outbox.retried": EventType(_("A failed e-mail or document was tried again")),
 }
 
 AUTOSAVE = "application.draft_saved"

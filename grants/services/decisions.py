@@ -23,12 +23,12 @@ from grants.models import (
     Round,
     Track,
 )
+from grants.outbox import enqueue
 from grants.selectors.officer import current_caps, decided_totals, meeting_close_summary
 from grants.services import ServiceError
 from grants.services.applications import application_transition
 from grants.services.events import event_record
 from grants.services.officer import second_assessment_missing
-from grants.tasks.officer import letter_render
 from grants.templatetags.delmos import format_sek
 from grants.workflow import AGENDA_STATUSES, MEETING_OPEN_STATUSES, ApplicationStatus
 
@@ -487,8 +487,13 @@ def meeting_close(
         fields=["closed_by"],
     )
 
-    ids = [d.pk for d in decisions]
-    transaction.on_commit(lambda: [letter_render.delay(kind="decision", object_id=i) for i in ids])
+    for decision in decisions:
+        enqueue(
+            "letter",
+            payload={"kind": "decision", "object": decision.pk},
+            application=decision.application,
+            description=f"{decision.application.case_number}: decision letter",
+        )
     return meeting
 
 

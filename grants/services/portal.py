@@ -21,12 +21,12 @@ from grants.models import (
     Report,
     SupplementRequest,
 )
+from grants.outbox import enqueue
 from grants.selectors.portal import application_snapshot
 from grants.services import ServiceError, StaleVersion, submission
 from grants.services.accounts import absolute_url
 from grants.services.applications import application_transition
 from grants.services.events import event_record
-from grants.tasks.portal import application_receipt_pdf
 from grants.workflow import EDITABLE_STATUSES, ApplicationStatus
 
 DRAFT_SAVED_ELSEWHERE = gettext_lazy(
@@ -302,10 +302,13 @@ def application_submit(
         template="application_receipt",
         context={"application": submitted, "url": absolute_url(path)},
         language=language,
+        application=submitted,
     )
-    application_id = submitted.pk
-    transaction.on_commit(
-        lambda: application_receipt_pdf.delay(application_id=application_id, language=language)
+    enqueue(
+        "receipt",
+        payload={"application": submitted.pk, "language": language},
+        application=submitted,
+        description=f"{submitted.case_number}.pdf",
     )
     return submitted, True
 

@@ -7,16 +7,17 @@ import hashlib
 import json
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants import workflow
-from grants.models import Publication, Round, Track
+from grants.models import OutboxJob, Publication, Round, Track
+from grants.outbox import enqueue
+from grants.outbox import retry as outbox_retry
 from grants.selectors.publications import award_rows, publication_scopes
 from grants.services import ServiceError
 from grants.services.events import event_record
-from grants.tasks.publications import publication_render
 
 
 def snapshot_hash(*, round_: Round, track: Track | None, as_of: dt.date, rows: list[dict]) -> str:
@@ -35,8 +36,20 @@ def snapshot_hash(*, round_: Round, track: Track | None, as_of: dt.date, rows: l
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _enqueue(publication_id: int) -> None:
-    publication_render.delay(publication_id)
+SAME_CONTENT = gettext_lazy(
+    "The content is the same as in the latest version: no new version was made. Tick “Publish "
+    "a new version even if nothing has changed” to make one anyway."
+)
+
+
+def _enqueue(publication: Publication) -> None:
+    """The list's render job, in the outbox, in the caller's transaction."""
+    enqueue(
+        "publication",
+        payload={"publication": publication.pk},
+        round=publication.round,
+        description=str(publication),
+    )
 
 
 def publication_publish(
@@ -49,9 +62,13 @@ def publication_publish(
     user=None,
     published_at: dt.datetime | None = None,
     is_demo: bool = False,
+    new_version: bool = False,
 ) -> list[Publication]:
     """Publish a new version of the lists of `round_` (or of one track's list) with the decisions
-    made up to `as_of` (default: today). Returns the new versions; rendering starts on commit."""
+    made up to `as_of` (default: today). Returns the new versions; rendering starts on commit.
+    A list whose content (rows, scope, date) equals its latest version's gets no new version (a
+    repeated or double-clicked publish does one thing) unless a new note or `new_version` asks
+    for one explicitly."""
     as_of = as_of or timezone.localdate()
     note = (note or "").strip()
     note_en = (note_en or "").strip()
@@ -66,12 +83,22 @@ def publication_publish(
         created = []
         for scope in scopes:
             rows = award_rows(round_=round_, track=scope, as_of=as_of)
-            latest = (
-                Publication.objects.filter(round=round_, track=scope).aggregate(v=Max("version"))[
-                    "v"
-                ]
-                or 0
+            content_hash = snapshot_hash(round_=round_, track=scope, as_of=as_of, rows=rows)
+            previous = (
+                Publication.objects.filter(round=round_, track=scope)
+                .order_by("-version")
+                .only("version", "content_hash", "note", "note_en")
+                .first()
             )
+            if (
+                previous is not None
+                and previous.content_hash == content_hash
+                and not new_version
+                and note in ("", previous.note)
+                and note_en in ("", previous.note_en)
+            ):
+                continue  # the latest version says the same: nothing to publish
+            latest = previous.version if previous is not None else 0
             publication = Publication.objects.create(
                 round=round_,
                 track=scope,
@@ -82,7 +109,7 @@ def publication_publish(
                 rows=rows,
                 row_count=len(rows),
                 total_amount=sum(row["total"] for row in rows),
-                content_hash=snapshot_hash(round_=round_, track=scope, as_of=as_of, rows=rows),
+                content_hash=content_hash,
                 published_by=user if user is not None and user.is_authenticated else None,
                 published_at=published_at or timezone.now(),
                 is_demo=is_demo,
@@ -103,7 +130,7 @@ def publication_publish(
                     "note_en": note_en,
                 },
             )
-            transaction.on_commit(lambda pk=publication.pk: _enqueue(pk))
+            _enqueue(publication)
             created.append(publication)
     return created
 
@@ -120,5 +147,13 @@ def publication_retry(*, publication: Publication, user=None) -> Publication:
             data={"publication": publication.pk},
             fields=["error"],
         )
-        transaction.on_commit(lambda: _enqueue(publication.pk))
+        job = (
+            OutboxJob.objects.filter(kind="publication", payload__publication=publication.pk)
+            .order_by("-pk")
+            .first()
+        )
+        if job is not None and job.status == OutboxJob.Status.FAILED:
+            outbox_retry(job=job, user=user, hooks=False)
+        else:
+            _enqueue(publication)
     return publication

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from grants import roles, workflow
 from grants.models import Grant, RecoveryClaim, Report
+from grants.outbox import enqueue
 from grants.services import ServiceError
 from grants.services.events import event_record
 from grants.services.payments import payments_release_after_progress_report
-from grants.tasks.officer import letter_render
 
 RECOVERY_DAYS = 30
 
@@ -74,7 +74,12 @@ def recovery_claim_create(*, grant: Grant, report: Report, amount: int, user) ->
         visible_to_applicant=True,
     )
 
-    transaction.on_commit(lambda: letter_render.delay(kind="recovery", object_id=claim.pk))
+    enqueue(
+        "letter",
+        payload={"kind": "recovery", "object": claim.pk},
+        application=grant.application,
+        description=f"{grant.application.case_number}: recovery letter",
+    )
     return claim
 
 

@@ -1,11 +1,15 @@
-"""Account tasks: the password reset e-mail is looked up and sent here, so the page that asks for
-it answers in the same time whether or not the address has an account."""
+"""Account jobs: the password reset e-mail is looked up and sent in the background (outbox kind
+"password_reset"), so the page that asks for it answers in the same time whether or not the
+address has an account."""
 
-from celery import shared_task
-
+from grants.models import OutboxJob
+from grants.outbox import handler
 from grants.services.accounts import password_reset_send
 
 
-@shared_task
-def password_reset_request(*, email: str, language: str) -> None:
-    password_reset_send(email=email, language=language)
+@handler("password_reset", atomic=True)
+def password_reset_job(job: OutboxJob) -> dict:
+    """Look the address up and write its e-mails to the outbox, in the transaction that marks
+    this job done: run twice, it sends one link."""
+    password_reset_send(email=job.payload["email"], language=job.payload.get("language", "sv"))
+    return {}

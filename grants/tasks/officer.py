@@ -3,17 +3,16 @@ the organisation's members. One task for every kind of letter (LETTERS says what
 
 from dataclasses import dataclass
 
-from celery import shared_task
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import translation
 
 from grants import letters
 from grants.emails import email_send, site_url
-from grants.models import Decision, RecoveryClaim, User
+from grants.models import Decision, OutboxJob, RecoveryClaim, User
+from grants.outbox import handler
 from grants.pdf import render_pdf
 from grants.services.events import event_record
-from grants.tasks.publications import page_counter_css
+from grants.tasks.publications import page_counter_css, write_atomically
 
 
 @dataclass(frozen=True)
@@ -84,10 +83,10 @@ def wants_english(organisation_id: int) -> bool:
     ).exists()
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def letter_render(self, *, kind: str, object_id: int, notify: bool = True) -> bool:
+def letter_render(*, kind: str, object_id: int, notify: bool = True) -> bool:
     """Render one letter (Swedish, and an English copy on request) and e-mail the organisation's
-    members. Idempotent: an object that has its letter already is left alone (returns False)."""
+    members. Idempotent: an object that has its letter already is left alone (returns False);
+    the files have fixed names, so a run cut short leaves no second copy."""
     spec = LETTERS[kind]
     with transaction.atomic():
         obj = (
@@ -98,15 +97,14 @@ def letter_render(self, *, kind: str, object_id: int, notify: bool = True) -> bo
         if obj.letter_pdf:
             return False
         application = spec.application(obj)
-        obj.letter_pdf.save(
-            f"{spec.file_prefix}-{obj.pk}.pdf", ContentFile(render_letter(kind, obj)), save=False
-        )
+        storage = spec.model.letter_pdf.field.storage
+        obj.letter_pdf.name = f"letters/{spec.file_prefix}-{obj.pk}.pdf"
+        write_atomically(obj.letter_pdf.name, render_letter(kind, obj), storage=storage)
         fields = ["letter_pdf"]
         if wants_english(application.organisation_id):
-            obj.letter_pdf_en.save(
-                f"{spec.file_prefix}-{obj.pk}.en.pdf",
-                ContentFile(render_letter(kind, obj, "en")),
-                save=False,
+            obj.letter_pdf_en.name = f"letters/{spec.file_prefix}-{obj.pk}.en.pdf"
+            write_atomically(
+                obj.letter_pdf_en.name, render_letter(kind, obj, "en"), storage=storage
             )
             fields.append("letter_pdf_en")
         obj.save(update_fields=fields)
@@ -136,5 +134,17 @@ def letter_render(self, *, kind: str, object_id: int, notify: bool = True) -> bo
                         ),
                     },
                     language=recipient.language,
+                    application=application,
                 )
     return True
+
+
+@handler("letter")
+def letter_job(job: OutboxJob) -> dict:
+    payload = job.payload
+    made = letter_render(
+        kind=payload["kind"], object_id=payload["object"], notify=payload.get("notify", True)
+    )
+    spec = LETTERS[payload["kind"]]
+    obj = spec.model.objects.only("letter_pdf", "letter_pdf_en").get(pk=payload["object"])
+    return {"file": obj.letter_pdf.name, "file_en": obj.letter_pdf_en.name, "made": made}

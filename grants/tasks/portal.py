@@ -1,18 +1,23 @@
-"""Portal jobs: the PDF copy of a submitted application."""
+"""Portal jobs: the PDF copy of a submitted application (outbox kind "receipt")."""
 
-from celery import shared_task
-from django.core.files.base import ContentFile
 from django.utils import translation
 
-from grants.models import Application
+from grants.models import Application, OutboxJob
+from grants.outbox import handler
 from grants.pdf import render_pdf
 from grants.selectors.portal import SECTION_TITLES, section_display, sections_for
+from grants.tasks.publications import write_atomically
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def application_receipt_pdf(self, *, application_id: int, language: str = "sv") -> str:
+def receipt_name(application: Application) -> str:
+    name = f"{application.case_number or application.pk}.pdf".replace(" ", "-").replace("/", "-")
+    return f"receipts/{name}"
+
+
+def application_receipt_pdf(*, application_id: int, language: str = "sv") -> str:
     """Render the submitted application (its frozen snapshot) to a tagged PDF and keep it in
-    private storage. Idempotent: an application that has its PDF keeps it."""
+    private storage. Idempotent: an application that has its PDF keeps it, and a run cut short
+    rewrites the same file name (one file, whole or not there)."""
     application = Application.objects.select_related("round", "track", "organisation").get(
         pk=application_id
     )
@@ -28,7 +33,16 @@ def application_receipt_pdf(self, *, application_id: int, language: str = "sv") 
         {"application": application, "sections": sections},
         language=language,
     )
-    name = f"{application.case_number or application.pk}.pdf".replace(" ", "-").replace("/", "-")
-    stored = Application.receipt_pdf.field.storage.save(f"receipts/{name}", ContentFile(pdf))
-    Application.objects.filter(pk=application_id, receipt_pdf="").update(receipt_pdf=stored)
-    return stored
+    name = receipt_name(application)
+    write_atomically(name, pdf, storage=Application.receipt_pdf.field.storage)
+    Application.objects.filter(pk=application_id, receipt_pdf="").update(receipt_pdf=name)
+    return name
+
+
+@handler("receipt")
+def receipt_job(job: OutboxJob) -> dict:
+    payload = job.payload
+    name = application_receipt_pdf(
+        application_id=payload["application"], language=payload.get("language", "sv")
+    )
+    return {"file": name}

@@ -8,8 +8,8 @@ message; it still yields exactly one pair of files per version:
 - files are written to a temporary name and renamed into place, so the public only ever sees
   complete files, and a second render replaces the same name rather than adding a file;
 - a done row is left alone;
-- the sweeper (Celery beat) re-enqueues rows left pending, and rows stuck in rendering whose
-  lock is free (their worker died).
+- the job is an outbox job of kind "publication" (grants.outbox): its sweeper re-enqueues it when
+  its message was lost or its worker died, and its back-off retries a transient error.
 """
 
 import contextlib
@@ -17,21 +17,19 @@ import hashlib
 import logging
 import os
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
-from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from grants import pdf_chunked, workflow
-from grants.models import OrganisationType, Publication
+from grants.models import OrganisationType, OutboxJob, Publication
+from grants.outbox import PermanentError, RetryLater, handler
 from grants.selectors.publications import ALL_TRACKS
 from grants.workflow import PUBLICATION_CLAIMABLE_STATUSES
 
@@ -40,7 +38,6 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("sv", "en")
 LOCK_CLASS = 4004  # first key of the advisory lock; the second is the publication's id
 TIME_LIMIT = getattr(settings, "PUBLICATION_RENDER_TIME_LIMIT", 900)
-MAX_RETRIES = 5
 
 
 @contextlib.contextmanager
@@ -71,16 +68,18 @@ def file_name(publication: Publication, language: str) -> str:
     return f"lists/{publication.round.slug}/{scope}-v{publication.version}.{language}.pdf"
 
 
-def write_atomically(name: str, data: bytes) -> str:
-    """Write `data` under the storage `name`: to a temporary file first, then renamed into place,
-    so a reader sees the old file or the whole new one, never a part. Returns its SHA-256."""
+def write_atomically(name: str, data: bytes, storage=None) -> str:
+    """Write `data` under the storage `name` (default storage unless given): to a temporary file
+    first, then renamed into place, so a reader sees the old file or the whole new one, never a
+    part, and a second run replaces the file rather than adding one. Returns its SHA-256."""
+    storage = storage or default_storage
     try:
-        target = Path(default_storage.path(name))
+        target = Path(storage.path(name))
     except NotImplementedError:
         # Object storage (STORAGES, e.g. S3): a PUT replaces the object whole, never in part.
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        saved = default_storage.save(name, ContentFile(data))
+        if storage.exists(name):
+            storage.delete(name)
+        saved = storage.save(name, ContentFile(data))
         if saved != name:
             raise RuntimeError(f"storage saved {name!r} as {saved!r}") from None
         return hashlib.sha256(data).hexdigest()
@@ -235,16 +234,12 @@ def _settle(publication_id: int, *, status: str, error: str = "", files=None) ->
         workflow.transition(publication, status, data=data, fields=fields)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=TIME_LIMIT,
-    soft_time_limit=max(TIME_LIMIT - 30, 10),
-    max_retries=MAX_RETRIES,
-)
-def publication_render(self, publication_id: int) -> str:
-    """Render one publication's Swedish and English PDFs. Safe to run any number of times."""
+def publication_render(publication_id: int, *, last_attempt: bool = True) -> str:
+    """Render one publication's Swedish and English PDFs. Safe to run any number of times:
+    "done", "skipped" (done already, or not claimable), "busy" (another worker renders it) or
+    "failed". A transient error (a full disk, a lost database connection) puts the row back to
+    pending and is raised, so the outbox tries again after its back-off, unless this is the
+    `last_attempt`: then the row fails with the error."""
     with render_lock(publication_id) as taken:
         if not taken:
             return "busy"  # another worker renders it right now
@@ -266,17 +261,16 @@ def publication_render(self, publication_id: int) -> str:
             _settle(
                 publication_id,
                 status=Publication.Status.FAILED,
-                error=f"Rendering took longer than {self.soft_time_limit} s.",
+                error=f"Rendering took longer than {TIME_LIMIT - 30} s.",
             )
             return "failed"
         except (OSError, DatabaseError) as exc:
-            # Transient: a full disk, a lost database connection. Back off and try again.
             log.warning("Publication %s: %s", publication_id, exc)
-            if self.request.is_eager or self.request.retries >= self.max_retries:
+            if last_attempt:
                 _settle(publication_id, status=Publication.Status.FAILED, error=repr(exc))
                 return "failed"
             _settle(publication_id, status=Publication.Status.PENDING, error=repr(exc))
-            raise self.retry(exc=exc, countdown=min(600, 10 * 2**self.request.retries)) from exc
+            raise
         except Exception as exc:  # a bug or bad data: retrying would not help
             log.exception("Publication %s failed", publication_id)
             _settle(publication_id, status=Publication.Status.FAILED, error=repr(exc))
@@ -285,25 +279,51 @@ def publication_render(self, publication_id: int) -> str:
         return "done"
 
 
-@shared_task(acks_late=True)
-def publication_sweep() -> list[int]:
-    """Re-enqueue publications left pending (their message was lost) or stuck in rendering
-    (their worker died). Duplicates are harmless: the render task is idempotent."""
-    now = timezone.now()
-    grace = timedelta(seconds=getattr(settings, "PUBLICATION_PENDING_GRACE", 60))
-    requeued = list(
-        Publication.objects.filter(
-            status=Publication.Status.PENDING, published_at__lte=now - grace
-        ).values_list("pk", flat=True)
+def publication_job_failed(job: OutboxJob) -> None:
+    """The outbox gave up on a list: a row left rendering shows the job's error as failed."""
+    publication = (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("round", "track")
+        .filter(pk=job.payload["publication"])
+        .first()
     )
-    rendering = Publication.objects.filter(status=Publication.Status.RENDERING)
-    if connection.vendor == "postgresql":
-        requeued += [pk for pk in rendering.values_list("pk", flat=True) if lock_is_free(pk)]
-    else:
-        stuck = now - timedelta(seconds=TIME_LIMIT + 60)
-        requeued += list(rendering.filter(started_at__lte=stuck).values_list("pk", flat=True))
-    for pk in requeued:
-        publication_render.delay(pk)
-    if requeued:
-        log.info("Sweeper re-enqueued publications %s", requeued)
-    return requeued
+    if publication is not None and publication.status == Publication.Status.RENDERING:
+        publication.error = job.error
+        workflow.transition(
+            publication,
+            Publication.Status.FAILED,
+            data={"publication": publication.pk, "error": job.error[:500]},
+            fields=["error"],
+        )
+
+
+def publication_job_retried(job: OutboxJob, user) -> None:
+    """An officer retried the list's job: the failed list is queued again with it."""
+    publication = (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("round", "track")
+        .filter(pk=job.payload["publication"])
+        .first()
+    )
+    if publication is not None and publication.status == Publication.Status.FAILED:
+        publication.error = ""
+        workflow.transition(
+            publication,
+            Publication.Status.PENDING,
+            data={"publication": publication.pk, "job": job.pk},
+            fields=["error"],
+        )
+
+
+@handler("publication", failed=publication_job_failed, retried=publication_job_retried)
+def publication_job(job: OutboxJob) -> dict:
+    publication_id = job.payload["publication"]
+    outcome = publication_render(publication_id, last_attempt=job.attempts >= job.max_attempts)
+    if outcome == "busy":
+        raise RetryLater("Another worker renders this list right now.")
+    publication = Publication.objects.only("status", "error", "pdf", "pdf_en").get(
+        pk=publication_id
+    )
+    if publication.status == Publication.Status.FAILED:
+        raise PermanentError(publication.error or "The list failed to render.")
+    return {"outcome": outcome, "file": publication.pdf.name, "file_en": publication.pdf_en.name}

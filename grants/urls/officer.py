@@ -7,6 +7,7 @@ from grants.views.officer import (
     figures,
     follow_up,
     meetings,
+    outbox,
     queue,
     reminders,
 )
@@ -62,6 +63,8 @@ urlpatterns = [
     path("arsredovisning/", figures.annual_figures, name="annual_figures"),
     path("arsredovisning/export.csv", figures.annual_figures_csv, name="annual_figures_csv"),
     path("arsredovisning/export.xlsx", figures.annual_figures_xlsx, name="annual_figures_xlsx"),
+    path("utskick/", outbox.outbox_page, name="outbox"),
+    path("utskick/<int:pk>/forsok-igen/", outbox.outbox_retry, name="outbox_retry"),
     path("paminnelser/", reminders.reminders, name="reminders"),
     path("logg.csv", audit.event_log_export, name="event_log"),
 ]

@@ -16,7 +16,7 @@ from grants.models import Publication
 from grants.redirects import safe_next_url
 from grants.selectors import publications as selectors
 from grants.services import ServiceError
-from grants.services.publications import publication_publish, publication_retry
+from grants.services.publications import SAME_CONTENT, publication_publish, publication_retry
 from grants.tasks.publications import list_context
 
 
@@ -83,10 +83,14 @@ def manage(request):
                 as_of=data["as_of"],
                 note=data["note"],
                 note_en=data["note_en"],
+                new_version=data["new_version"],
                 user=request.user,
             )
         except ServiceError as exc:
             return _confirm_page(request, form, preview, problem=exc.message)
+        if not publications:  # a repeated publish (a double click): nothing new to publish
+            messages.info(request, str(SAME_CONTENT))
+            return redirect(safe_next_url(request, reverse("publications:manage")))
         messages.success(
             request,
             ngettext(

@@ -104,7 +104,7 @@ def test_readyz_fails_when_the_broker_does_not_answer(client, tmp_path, settings
 def test_a_long_queue_being_worked_through_is_not_stuck():
     now = timezone.now()
     _publication(published_at=now - dt.timedelta(hours=3))
-    [figures] = operations.queue_figures(now)
+    figures = operations.queue_figures(now)[0]
     assert figures.stuck(now)
     _publication(
         status=Publication.Status.DONE,
@@ -112,7 +112,7 @@ def test_a_long_queue_being_worked_through_is_not_stuck():
         started_at=now - dt.timedelta(seconds=30),
         finished_at=now - dt.timedelta(seconds=20),
     )
-    [figures] = operations.queue_figures(now)
+    figures = operations.queue_figures(now)[0]
     assert figures.pending == 1 and not figures.stuck(now)
 
 

@@ -14,6 +14,7 @@ from grants.models import (
     DecisionMeeting,
     Event,
     Grant,
+    OutboxJob,
     Payment,
     Publication,
     RecoveryClaim,
@@ -52,6 +53,10 @@ def _row(model, org):
         return application
     if model is DecisionMeeting:
         return DecisionMeeting.objects.create(round=application.round, date=dt.date(2030, 6, 1))
+    if model is OutboxJob:
+        return OutboxJob.objects.create(
+            kind="email", application=application, round=application.round
+        )
     if model is Publication:
         return Publication.objects.create(
             round=application.round,
@@ -110,6 +115,9 @@ def test_every_transition_works_for_each_of_its_actors_and_writes_its_event(peop
             assert getattr(moved, step.stamp) is not None
         moved.refresh_from_db()
         assert table.state_of(moved) == step.target
+        if not step.action:  # a step recorded on the row alone (an outbox job's progress)
+            assert Event.objects.count() == before
+            continue
         event = Event.objects.latest("pk")
         assert Event.objects.count() == before + 1
         assert event.action == step.verb(moved) and "{" not in event.action

@@ -53,6 +53,7 @@ KIND_BY_NAME = {
     "officer:second_assessment": {"pk": "submitted"},
     "officer:meeting_conflict": {"pk": "meeting", "application_pk": "granted"},
     "officer:saved_filter_delete": {"pk": 999_999},
+    "officer:outbox_retry": {"pk": "outbox_job"},
 }
 
 

@@ -348,6 +348,9 @@ EXPECTED = {
     "officer:report_review": (NOT_POST, _row("login", "404", "redirect", "404", "redirect")),
     "officer:claim_settle": (NOT_POST, _row("login", "404", "redirect", "404", "redirect")),
     "officer:claim_letter": (NO_FILE, NO_FILE),
+    "officer:outbox": (STAFF, STAFF),
+    # A failed job of party A's submitted case: staff retry it and are sent back.
+    "officer:outbox_retry": (NOT_POST, _row("login", "404", "redirect", "redirect", "redirect")),
     "officer:event_log": (
         _row("login", "404", "404", "404", "ok"),
         _row("login", "404", "404", "404", "ok"),

@@ -163,14 +163,17 @@ def test_one_structured_line_per_request(client, db, caplog):
     assert data["request_id"] == response["X-Request-ID"]
 
 
-def test_one_structured_line_per_task(caplog, db):
-    from grants.tasks.accounts import password_reset_request
+def test_one_structured_line_per_task(caplog, db, django_capture_on_commit_callbacks):
+    from grants.outbox import enqueue
 
-    with caplog.at_level(logging.INFO, logger="delmos.task"):
-        password_reset_request.delay(email="nobody@example.org", language="sv")
+    with (
+        caplog.at_level(logging.INFO, logger="delmos.task"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        enqueue("password_reset", payload={"email": "nobody@example.org", "language": "sv"})
     (record,) = [r for r in caplog.records if r.name == "delmos.task"]
     data = json.loads(JsonFormatter().format(record))
-    assert data["task"] == "grants.tasks.accounts.password_reset_request"
+    assert data["task"] == "grants.outbox.run"
     assert data["state"] == "SUCCESS" and data["task_id"] and data["duration_ms"] is not None
 
 

@@ -18,6 +18,7 @@ from grants.models import (
     Grant,
     Invitation,
     Membership,
+    OutboxJob,
     Publication,
     RecoveryClaim,
     Report,
@@ -108,6 +109,15 @@ def build_world() -> World:
         published_at=timezone.now(),
     )
 
+    outbox_job = OutboxJob.objects.create(
+        kind="email",
+        status="failed",
+        application=submitted,
+        payload={"to": "party-a@example.org", "subject": "x", "text": "x", "html": "x"},
+        attempts=8,
+        error="SMTPServerDisconnected",
+    )
+
     world.owner = applicant_a
     world.users = {
         "anonymous": None,
@@ -135,6 +145,7 @@ def build_world() -> World:
         "claim": claim.pk,
         "invitation_token": invitation_token(invitation),
         "publication": publication.pk,
+        "outbox_job": outbox_job.pk,
         "org_number": org_a.org_number,
         "scope": getattr(publication, "scope", "alla") or "alla",
         "lan": org_a.seat.lan_id,

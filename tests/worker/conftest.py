@@ -73,9 +73,10 @@ def celery_producer(broker_url):
 class Worker:
     """One `celery -A delmos worker -B` process group, started and killed by the test."""
 
-    def __init__(self, *, broker_url: str, folder: Path):
+    def __init__(self, *, broker_url: str, folder: Path, env: dict | None = None):
         self.broker_url = broker_url
         self.folder = folder
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
         self.starts = 0
         # Settings a test changes for the worker; the open data job stays out of the way of the
@@ -90,8 +91,14 @@ class Worker:
             "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": self.broker_url,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
             "PUBLICATION_SWEEP_SECONDS": "2",
             "PUBLICATION_PENDING_GRACE": "3",
+            "OUTBOX_SWEEP_SECONDS": "2",
+            "OUTBOX_REQUEUE_GRACE": "3",
+            "OUTBOX_RETRY_BASE_SECONDS": "1",
+            "OUTBOX_RETRY_MAX_SECONDS": "4",
+            "OUTBOX_MAX_ATTEMPTS": "30",
             "DATABASE_CONN_MAX_AGE": "0",
             **self.env,
         }
@@ -151,10 +158,16 @@ class Worker:
 
 
 @pytest.fixture
-def worker(transactional_db, broker, celery_producer, broker_url, tmp_path):
+def worker_env():
+    """Extra environment for the worker (a module's fixture may override this)."""
+    return {}
+
+
+@pytest.fixture
+def worker(transactional_db, broker, celery_producer, broker_url, tmp_path, worker_env):
     if connection.vendor != "postgresql":
         pytest.fail("Worker tests need DATABASE_URL on PostgreSQL (the worker shares the database)")
-    celery_worker = Worker(broker_url=broker_url, folder=tmp_path)
+    celery_worker = Worker(broker_url=broker_url, folder=tmp_path, env=worker_env)
     yield celery_worker
     celery_worker.stop()
     connection.close()  # let the flush after the test take its locks

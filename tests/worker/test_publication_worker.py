@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
 from grants.models import Event, Publication, Round
+from grants.outbox import enqueue
 from grants.services.publications import publication_publish
 from grants.tasks.publications import publication_render
 from tests.grants.publications.data import build_award_round
@@ -102,7 +104,8 @@ def _big_publication(rows: int) -> Publication:
 def test_killing_the_worker_while_it_renders_still_completes_exactly_once(worker):
     publication = _big_publication(1500)
     worker.start()
-    publication_render.delay(publication.pk)
+    with transaction.atomic():
+        enqueue("publication", payload={"publication": publication.pk}, round=publication.round)
     wait_for(
         lambda: Publication.objects.filter(pk=publication.pk, status="rendering").exists(),
         interval=0.05,
@@ -125,7 +128,7 @@ def test_killing_the_worker_while_it_renders_still_completes_exactly_once(worker
     assert _files(folder) == ["alla-v1.en.pdf", "alla-v1.sv.pdf"]
     assert len(PdfReader(publication.pdf.path).pages) > 10
     # The message the killed worker never acknowledged may come back later: it is a no-op.
-    assert publication_render.apply(args=[publication.pk]).get() == "skipped"
+    assert publication_render(publication.pk) == "skipped"
 
 
 def _restart_redis(broker_url: str):
@@ -180,7 +183,7 @@ def test_jobs_lost_with_a_redis_restart_are_brought_back_by_the_sweeper(
     wait_for(lambda: _all_done(rows), timeout=120, what="the sweeper to re-enqueue the lists")
     assert list(rows.values_list("attempts", flat=True)) == [1, 1, 1]
     assert Event.objects.filter(action="publication.rendered").count() == 3
-    assert b"Sweeper re-enqueued publications" in worker.log()
+    assert b"Outbox sweeper re-enqueued" in worker.log()
 
 
 def test_two_quick_publishes_give_two_ordered_versions_with_the_right_contents(worker):

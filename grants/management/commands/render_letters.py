@@ -35,7 +35,7 @@ class Command(BaseCommand):
             else pending.values_list("pk", flat=True)
         )
         for done, pk in enumerate(ids, start=1):
-            letter_render.apply(kwargs={"kind": "decision", "object_id": pk, "notify": False})
+            letter_render(kind="decision", object_id=pk, notify=False)
             if english:
                 decision = Decision.objects.select_related(
                     "application__organisation",

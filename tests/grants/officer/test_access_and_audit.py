@@ -11,7 +11,14 @@ from django.core.files.base import ContentFile
 from django.urls import get_resolver, resolve
 
 from grants import roles
-from grants.models import Attachment, DecisionMeeting, Event, RecoveryClaim, SavedFilter
+from grants.models import (
+    Attachment,
+    DecisionMeeting,
+    Event,
+    OutboxJob,
+    RecoveryClaim,
+    SavedFilter,
+)
 from tests import factories
 
 from .conftest import submit
@@ -44,7 +51,12 @@ def objects(track, decision_maker, case_officer):
     claim.letter_pdf.save("c.pdf", ContentFile(b"%PDF"))
     # A saved filter is its owner's alone: the case officer's here, 404 for everyone else.
     saved = SavedFilter.objects.create(owner=case_officer, name="Mina", query="status=submitted")
+    job = OutboxJob.objects.create(
+        kind="email", status="failed", application=application, attempts=8, error="refused"
+    )
+
     return {
+        "job": job.pk,
         "sf": saved.pk,
         "a": application.pk,
         "att": attachment.pk,
@@ -93,6 +105,8 @@ URLS = [
     ("/handlaggning/rapporter/{rep}/granskning/", "post", "officer"),
     ("/handlaggning/aterkrav/{c}/reglerat/", "post", "officer"),
     ("/handlaggning/aterkrav/{c}/brev.pdf", "get", "staff"),
+    ("/handlaggning/utskick/", "get", "staff"),
+    ("/handlaggning/utskick/{job}/forsok-igen/", "post", "staff"),
     ("/handlaggning/logg.csv", "get", "admin"),
 ]
 

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -11,6 +12,7 @@ from grants.models import (
     DecisionMeeting,
     Event,
     Grant,
+    OutboxJob,
     Payment,
     Report,
 )
@@ -338,3 +340,36 @@ def test_an_item_can_be_taken_off_an_open_meeting(client, meeting, track, case_o
     response = client.post(f"/handlaggning/moten/{meeting.pk}/ta-bort/{kept.pk}/", follow=True)
     assert "Beslutstillfället är stängt" in response.content.decode()
     assert list(meeting.agenda.all()) == [kept]
+
+
+def test_a_double_clicked_decision_and_close_do_one_thing(
+    client, meeting, track, django_capture_on_commit_callbacks, settings
+):
+    a = _on_agenda(meeting, track)
+    for _click in range(2):
+        _decide(client, meeting, a, outcome="rejected", reasons="Utanför målgruppen")
+    assert Decision.objects.filter(application=a).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+        second = client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+    assert first.status_code == 302 and second.status_code in (302, 409)
+    assert Event.objects.filter(action="meeting.closed").count() == 1
+    assert Event.objects.filter(action="application.rejected").count() == 1
+    (job,) = OutboxJob.objects.filter(kind="letter")
+    assert job.status == "done" and job.application_id == a.pk
+    letters = Path(settings.PRIVATE_MEDIA_ROOT) / "letters"
+    assert [p.name for p in letters.iterdir()] == [f"decision-{Decision.objects.get().pk}.pdf"]
+
+
+def test_a_double_clicked_payment_is_paid_once(client, case_officer):
+    grant = factories.make_grant()
+    payment = grant.payments.create(
+        number=1, amount=200_000, due_date=dt.date(2030, 7, 1), status="released"
+    )
+    client.force_login(case_officer)
+    for _click in range(2):
+        response = client.post(f"/handlaggning/utbetalningar/{payment.pk}/betald/")
+        assert response.status_code == 302
+    payment.refresh_from_db()
+    assert payment.status == "paid"
+    assert Event.objects.filter(action="payment.paid").count() == 1

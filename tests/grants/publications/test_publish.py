@@ -96,7 +96,8 @@ def test_the_first_version_has_no_diff(award_round):
 def test_same_rows_give_the_same_content_hash(award_round):
     civil = award_round.tracks.get(code="ideella")
     (a,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_12)
-    (b,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_12)
+    assert publication_publish(round_=award_round, track=civil, as_of=JUNE_12) == []
+    (b,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_12, new_version=True)
     (c,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_25)
     assert a.content_hash == b.content_hash != c.content_hash
     assert len(a.content_hash) == 64
@@ -142,3 +143,18 @@ def test_command_publishes_every_list_of_the_round(award_round):
 def test_command_refuses_an_unknown_track(award_round):
     with pytest.raises(CommandError, match="No track 'nope'"):
         call_command("publish_award_lists", "2031", "--track", "nope", "--note", "x")
+
+
+def test_a_double_clicked_publish_makes_one_version_and_says_so(
+    client, award_round, decision_maker
+):
+    client.force_login(decision_maker)
+    data = {"round": award_round.pk, "track": "", "as_of": "2031-06-25", "note": ""}
+    first = client.post("/handlaggning/publiceringar/", data, follow=True)
+    second = client.post("/handlaggning/publiceringar/", data, follow=True)
+    assert first.status_code == second.status_code == 200
+    assert Publication.objects.count() == 3  # one version per track and the combined list
+    assert "ingen ny version skapades" in second.content.decode()
+    data["new_version"] = "on"
+    client.post("/handlaggning/publiceringar/", data)
+    assert Publication.objects.count() == 6

@@ -7,6 +7,7 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from grants.models import Event, Publication
+from grants.outbox import outbox_sweep
 from grants.services import ServiceError
 from grants.services.publications import publication_publish, publication_retry
 from grants.tasks import publications as tasks
@@ -65,7 +66,7 @@ def test_rendered_event_records_the_file_hashes(civil_list):
 
 def test_running_the_task_again_leaves_a_done_publication_alone(civil_list):
     before = Path(civil_list.pdf.path).read_bytes()
-    assert tasks.publication_render.delay(civil_list.pk).get() == "skipped"
+    assert tasks.publication_render(civil_list.pk) == "skipped"
     civil_list.refresh_from_db()
     assert civil_list.attempts == 1
     assert Path(civil_list.pdf.path).read_bytes() == before
@@ -76,7 +77,7 @@ def test_running_the_task_again_leaves_a_done_publication_alone(civil_list):
 
 def test_a_row_left_in_rendering_is_rendered_again_into_the_same_files(civil_list):
     Publication.objects.filter(pk=civil_list.pk).update(status="rendering")
-    assert tasks.publication_render.delay(civil_list.pk).get() == "done"
+    assert tasks.publication_render(civil_list.pk) == "done"
     civil_list.refresh_from_db()
     assert civil_list.status == "done" and civil_list.attempts == 2
     folder = Path(settings.MEDIA_ROOT) / "lists" / "2031"
@@ -99,7 +100,7 @@ def test_a_failing_render_records_the_error_and_a_retry_renders_it(
     assert not publication.pdf
     assert Event.objects.filter(action="publication.failed").count() == 1
     # The failure is final until someone retries: running the task again does nothing.
-    assert tasks.publication_render.delay(publication.pk).get() == "skipped"
+    assert tasks.publication_render(publication.pk) == "skipped"
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
@@ -118,7 +119,7 @@ def test_a_transient_error_in_eager_mode_fails_the_row_with_the_error(award_roun
     monkeypatch.setattr(tasks, "write_atomically", full_disk)
     civil = award_round.tracks.get(code="ideella")
     (publication,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_25)
-    assert tasks.publication_render.delay(publication.pk).get() == "failed"
+    assert tasks.publication_render(publication.pk) == "failed"
     publication.refresh_from_db()
     assert "No space left" in publication.error
 
@@ -134,9 +135,9 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, settings):
 def test_sweeper_requeues_pending_rows_after_the_grace_period(award_round):
     civil = award_round.tracks.get(code="ideella")
     (publication,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_25)
-    assert tasks.publication_sweep.delay().get() == []  # just published: its message is on its way
+    assert outbox_sweep.delay().get() == []  # just published: its message is on its way
     with time_machine.travel(publication.published_at + dt.timedelta(minutes=5)):
-        assert tasks.publication_sweep.delay().get() == [publication.pk]
+        assert outbox_sweep.delay().get() == [publication.pk]
     publication.refresh_from_db()
     assert publication.status == Publication.Status.DONE
 
@@ -148,7 +149,7 @@ def test_sweeper_requeues_rows_stuck_in_rendering(award_round):
         status="rendering", started_at=publication.published_at
     )
     with time_machine.travel(publication.published_at + dt.timedelta(hours=1)):
-        assert tasks.publication_sweep.delay().get() == [publication.pk]
+        assert outbox_sweep.delay().get() == [publication.pk]
     publication.refresh_from_db()
     assert publication.status == Publication.Status.DONE
 
@@ -165,7 +166,9 @@ def test_the_task_records_its_progress_and_the_publish_page_shows_it(
     assert civil_list.progress["estimate_seconds"] >= 1
     # A second list being rendered: its estimate comes from the first one's time per row.
     civil = award_round.tracks.get(code="ideella")
-    (publication,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_25)
+    (publication,) = publication_publish(
+        round_=award_round, track=civil, as_of=JUNE_25, new_version=True
+    )
     claimed = tasks._claim(publication.pk)
     elapsed = (civil_list.finished_at - civil_list.started_at).total_seconds()
     expected = max(1, round(elapsed / civil_list.row_count * publication.row_count))

@@ -13,7 +13,7 @@ from .applications import (
 from .decisions import Decision, DecisionMeeting, Grant
 from .events import Event
 from .invitations import Invitation
-from .money import Payment, RecoveryClaim
+from .money import ClaimEntry, Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .people import Membership, User
 from .public import PublicDataVersion
@@ -42,6 +42,7 @@ __all__ = [
     "OrganisationType",
     "Partner",
     "PublicDataVersion",
+    "ClaimEntry",
     "Payment",
     "Publication",
     "QuestionSet",

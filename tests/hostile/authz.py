@@ -50,6 +50,11 @@ KIND_BY_NAME = {
     "officer:report_review": {"pk": "report"},
     "officer:claim_settle": {"pk": "claim"},
     "officer:claim_letter": {"pk": "claim"},
+    "officer:grant_ledger_csv": {"pk": "grant"},
+    "officer:correction": {"pk": "grant"},
+    "officer:claim_decide": {"pk": "grant"},
+    "officer:claim_entry": {"pk": "claim"},
+    "portal:ledger_csv": {"pk": "granted"},
 }
 
 

@@ -39,7 +39,7 @@ def objects(track, decision_maker):
     decision = grant.application.decisions.get()
     decision.letter_pdf.save("d.pdf", ContentFile(b"%PDF"))
     claim = RecoveryClaim.objects.create(
-        grant=grant, amount=1, reason="r", due_date=dt.date(2031, 9, 1)
+        grant=grant, amount=1, paid_basis=1, reason="r", due_date=dt.date(2031, 9, 1)
     )
     claim.letter_pdf.save("c.pdf", ContentFile(b"%PDF"))
     return {
@@ -76,6 +76,10 @@ URLS = [
     ("/handlaggning/moten/{m}/ta-bort/{a}/", "post", "staff"),
     ("/handlaggning/moten/{m}/stang/", "post", "decider"),
     ("/handlaggning/bidrag/{g}/", "get", "staff"),
+    ("/handlaggning/bidrag/{g}/reskontra.csv", "get", "staff"),
+    ("/handlaggning/bidrag/{g}/andringsbeslut/", "post", "decider"),
+    ("/handlaggning/bidrag/{g}/aterkrav/", "post", "officer"),
+    ("/handlaggning/aterkrav/{c}/inbetalning/", "post", "officer"),
     ("/handlaggning/uppfoljning/", "get", "staff"),
     ("/handlaggning/utbetalningar/export.csv", "get", "staff"),
     ("/handlaggning/utbetalningar/{p}/betald/", "post", "officer"),

@@ -1,0 +1,103 @@
+"""Multi-year grants: money and reports per grant year; corrections."""
+
+import datetime as dt
+
+import pytest
+
+from grants.models import Decision, Report
+from grants.services import ServiceError
+from grants.services.corrections import correction_decide
+from grants.services.ledger import grant_ledger, ledger_problems
+from grants.services.payments import payment_mark_paid
+from grants.services.portal import report_submit
+from grants.services.reports import report_review
+
+from .helpers import award, ledger_track
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def multi(organisation, decision_maker):
+    track = ledger_track()
+    return award(
+        track=track,
+        organisation=organisation,
+        decision_maker=decision_maker,
+        per_year={"2031": 400_000, "2032": 300_000},
+    )
+
+
+def test_amounts_per_year_become_instalments_in_their_own_years(multi):
+    rows = [
+        (p.number, p.grant_year, p.amount, p.status, p.due_date)
+        for p in multi.payments.order_by("number")
+    ]
+    assert rows == [
+        (1, 2031, 400_000, "released", dt.date(2031, 1, 1)),
+        (2, 2032, 300_000, "planned", dt.date(2032, 5, 1)),
+    ]
+    reports = [(r.kind, r.grant_year, r.due_date) for r in multi.reports.order_by("due_date")]
+    assert reports == [
+        ("progress", 2031, dt.date(2031, 9, 30)),
+        ("progress", 2032, dt.date(2032, 9, 30)),
+        ("final", 2032, dt.date(2033, 6, 30)),
+    ]
+    lines = [(line.year, line.totals.granted) for line in grant_ledger(multi).lines]
+    assert lines == [(2031, 400_000), (2032, 300_000)]
+
+
+def test_next_years_money_waits_for_that_years_report_and_reports_come_in_order(
+    multi, applicant, case_officer
+):
+    payment_mark_paid(payment=multi.payments.get(number=1), user=case_officer)
+    # The 2032 report cannot come before 2031's.
+    first = report_submit(
+        grant=multi, kind="progress", user=applicant, results="år 1", money_used=380_000
+    )
+    assert first.grant_year == 2031
+    with pytest.raises(ServiceError, match="2032"):
+        report_submit(grant=multi, kind="final", user=applicant, results="x", money_used=1)
+    report_review(report=first, user=case_officer, approve=True)
+    assert multi.payments.get(number=2).status == "released"
+    second = report_submit(
+        grant=multi, kind="progress", user=applicant, results="år 2", money_used=290_000
+    )
+    assert second.grant_year == 2032
+
+
+def test_correction_moves_money_between_years_and_lowers_the_amount(
+    multi, decision_maker, case_officer
+):
+    with pytest.raises(ServiceError) as refused:
+        correction_decide(grant=multi, user=decision_maker, reasons="", changes={2032: -1})
+    assert refused.value.field == "reasons"
+    payment_mark_paid(payment=multi.payments.get(number=1), user=case_officer)
+    # 2031 is paid in full: nothing can be taken from it.
+    with pytest.raises(ServiceError) as refused:
+        correction_decide(
+            grant=multi, user=decision_maker, reasons="Flytt", changes={2031: -100_000}
+        )
+    assert refused.value.field == "amount" and "0\xa0kr" in refused.value.message
+    decision = correction_decide(
+        grant=multi,
+        user=decision_maker,
+        reasons="Lägre kostnader år 2",
+        changes={2032: -100_000},
+        period_end=dt.date(2033, 3, 31),
+    )
+    assert decision.kind == Decision.Kind.CORRECTION and decision.amount_change == -100_000
+    multi.refresh_from_db()
+    assert multi.amount_total == 600_000 and multi.period_end == dt.date(2033, 3, 31)
+    live = multi.payments.exclude(status="cancelled").filter(grant_year=2032)
+    assert [(p.amount, p.status) for p in live] == [(200_000, "planned")]
+    assert multi.reports.get(kind=Report.Kind.FINAL).due_date == dt.date(
+        2033, 9, 28
+    )  # moved by the 90 days the period is
+    ledger = grant_ledger(multi)
+    assert [(line.year, line.totals.granted) for line in ledger.lines] == [
+        (2031, 400_000),
+        (2032, 200_000),
+    ]
+    assert not ledger_problems(ledger)
+    assert multi.application.events.filter(action="grant.corrected").exists()

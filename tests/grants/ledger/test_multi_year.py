@@ -101,3 +101,26 @@ def test_correction_moves_money_between_years_and_lowers_the_amount(
     ]
     assert not ledger_problems(ledger)
     assert multi.application.events.filter(action="grant.corrected").exists()
+
+
+def test_correction_form_refuses_beyond_the_ledger_next_to_the_field_and_keeps_the_input(
+    client, multi, decision_maker, case_officer, applicant
+):
+    payment_mark_paid(payment=multi.payments.get(number=1), user=case_officer)
+    client.force_login(decision_maker)
+    url = f"/handlaggning/bidrag/{multi.pk}/andringsbeslut/"
+    form = {"action": "change", "year": "2031", "amount": "-1000", "reasons": "Lägre kostnad"}
+    response = client.post(url, form)
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = html[html.index('id="correction_amount_error"') :][:300]
+    assert "2031" in error and "0\xa0kr" in error
+    assert "Lägre kostnad" in html
+    form = {"action": "change", "year": "2032", "amount": "-1000", "reasons": "Lägre kostnad"}
+    assert client.post(url, form).status_code == 302
+    multi.refresh_from_db()
+    assert multi.amount_total == 699_000
+    # The applicant sees the ledger in the portal, with the correction in it.
+    client.force_login(applicant)
+    html = client.get(f"/portal/ansokningar/{multi.application_id}/").content.decode()
+    assert "Reskontra" in html and "699\xa0000\xa0kr" in html

@@ -1,6 +1,7 @@
 """Multi-year grants: money and reports per grant year; corrections."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -124,3 +125,14 @@ def test_correction_form_refuses_beyond_the_ledger_next_to_the_field_and_keeps_t
     client.force_login(applicant)
     html = client.get(f"/portal/ansokningar/{multi.application_id}/").content.decode()
     assert "Reskontra" in html and "699\xa0000\xa0kr" in html
+
+
+def test_open_data_follows_a_correction(client, multi, decision_maker):
+    def awarded():
+        response = client.get("/oppna-data/360giving.json")
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return [g["amountAwarded"] for g in json.loads(body)["grants"]]
+
+    assert awarded() == [700_000]
+    correction_decide(grant=multi, user=decision_maker, reasons="Höjt", changes={2032: 50_000})
+    assert awarded() == [750_000]

@@ -392,7 +392,9 @@ def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
         grant.save(update_fields=["amount_total", "last_decided_on", "has_supplementary"])
         last = grant.payments.order_by("-number").first()
         per_year = {int(y): int(v) for y, v in (decision.amount_per_year or {}).items()}
-        default_year = (last.grant_year if last else 0) or meeting.round.grant_period_start.year
+        # As the ledger counts it: a supplement without amounts per year belongs to the year
+        # the grant period starts.
+        default_year = meeting.round.grant_period_start.year
         for offset, (year, value) in enumerate(
             sorted(per_year.items()) or [(default_year, decision.amount)]
         ):

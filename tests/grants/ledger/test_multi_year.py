@@ -8,6 +8,12 @@ import pytest
 from grants.models import Decision, Report
 from grants.services import ServiceError
 from grants.services.corrections import correction_decide
+from grants.services.decisions import (
+    decision_record,
+    meeting_add_applications,
+    meeting_close,
+    meeting_create,
+)
 from grants.services.ledger import grant_ledger, ledger_problems
 from grants.services.payments import payment_mark_paid
 from grants.services.portal import report_submit
@@ -136,3 +142,21 @@ def test_open_data_follows_a_correction(client, multi, decision_maker):
     assert awarded() == [700_000]
     correction_decide(grant=multi, user=decision_maker, reasons="Höjt", changes={2032: 50_000})
     assert awarded() == [750_000]
+
+
+def test_a_supplementary_grant_balances_in_the_ledger(multi, decision_maker):
+    round_ = multi.application.round
+    meeting = meeting_create(round_=round_, user=decision_maker, date=dt.date(round_.year, 9, 1))
+    meeting_add_applications(meeting=meeting, applications=[multi.application], user=decision_maker)
+    decision_record(
+        meeting=meeting,
+        application=multi.application,
+        user=decision_maker,
+        outcome="approved",
+        amount=100_000,
+    )
+    meeting_close(meeting=meeting, user=decision_maker)
+    multi.refresh_from_db()
+    ledger = grant_ledger(multi)
+    assert ledger.totals.granted == multi.amount_total == 800_000
+    assert ledger_problems(ledger) == []

@@ -3,6 +3,7 @@ and claims (hypothesis, stateful). Each example is one grant, rolled back afterw
 example counts come from the hypothesis profile (tests/conftest.py)."""
 
 import contextlib
+import os
 
 import pytest
 from django.db import transaction
@@ -31,8 +32,8 @@ pytestmark = pytest.mark.django_db
 amounts = st.integers(min_value=1, max_value=2_000).map(lambda n: n * 500)
 
 
-class _Rollback(Exception):
-    pass
+# Examples and steps run, for bench/RESULTS.md (printed with LEDGER_STATS=1 and -s).
+RUN = {"examples": 0, "steps": 0}
 
 
 def test_ledger_invariants_hold_over_random_sequences(
@@ -59,6 +60,7 @@ def test_ledger_invariants_hold_over_random_sequences(
             )
 
         def _try(self, call, **kwargs):
+            RUN["steps"] += 1
             with contextlib.suppress(ServiceError):
                 call(**kwargs)
             self.grant = Grant.objects.select_related("application__round").get(pk=self.grant.pk)
@@ -144,6 +146,7 @@ def test_ledger_invariants_hold_over_random_sequences(
                 assert claim.amount <= claim.paid_basis
 
         def teardown(self):
+            RUN["examples"] += 1
             if self.grant is not None:
                 ledger = grant_ledger(self.grant)
                 grants = Grant.objects.filter(pk=self.grant.pk)
@@ -159,3 +162,5 @@ def test_ledger_invariants_hold_over_random_sequences(
             deadline=None,
         ),
     )
+    if os.environ.get("LEDGER_STATS"):
+        print(f"\nledger state machine: {RUN['examples']} examples, {RUN['steps']} steps")

@@ -290,13 +290,51 @@ class GrantAdmin(admin.ModelAdmin):
     readonly_fields = ["amount_total", "awarded_on", "last_decided_on", "has_supplementary"]
 
 
+class LedgerRowAdmin(admin.ModelAdmin):
+    """Money rows the services write (grants.services.payments, reports, corrections): the
+    admin shows them and may adjust only what the ledger does not count; a paid instalment or
+    a settled claim cannot be changed at all, and none is added or deleted here."""
+
+    # Fields only the services may change.
+    service_fields: list[str] = []
+
+    def is_final(self, obj) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and self.is_final(obj):
+            return [f.name for f in self.model._meta.fields]
+        return self.service_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(m.Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["grant", "number", "due_date", "amount", "status", "paid_at"]
+class PaymentAdmin(LedgerRowAdmin):
+    list_display = ["grant", "number", "grant_year", "due_date", "amount", "status", "paid_at"]
     list_filter = ["status", "grant__application__round"]
     search_fields = ["grant__public_title", "grant__application__organisation__name"]
     raw_id_fields = ["grant"]
     list_select_related = ["grant"]
+    service_fields = [
+        "grant",
+        "number",
+        "grant_year",
+        "amount",
+        "status",
+        "requires_progress_report",
+        "released_at",
+        "paid_at",
+        "cancelled_at",
+        "cancel_reason",
+    ]
+
+    def is_final(self, obj) -> bool:
+        return obj.status in (m.Payment.Status.PAID, m.Payment.Status.CANCELLED)
 
 
 @admin.register(m.Report)
@@ -309,11 +347,36 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.RecoveryClaim)
-class RecoveryClaimAdmin(admin.ModelAdmin):
-    list_display = ["grant", "amount", "due_date", "settled_at"]
+class RecoveryClaimAdmin(LedgerRowAdmin):
+    list_display = ["grant", "amount", "grounds", "due_date", "settled_at"]
+    list_filter = ["grounds", "is_demo"]
     search_fields = ["grant__public_title", "reason"]
     raw_id_fields = ["grant", "report"]
     list_select_related = ["grant"]
+    service_fields = [
+        "grant",
+        "report",
+        "amount",
+        "grounds",
+        "paid_basis",
+        "used_basis",
+        "created_by",
+        "settled_at",
+        "is_demo",
+    ]
+
+    def is_final(self, obj) -> bool:
+        return obj.settled_at is not None
+
+
+@admin.register(m.ClaimEntry)
+class ClaimEntryAdmin(LedgerRowAdmin):
+    list_display = ["claim", "kind", "amount", "on_date", "created_by"]
+    list_filter = ["kind"]
+    raw_id_fields = ["claim"]
+
+    def is_final(self, obj) -> bool:
+        return True
 
 
 @admin.register(m.Publication)

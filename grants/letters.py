@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grants import roles
-from grants.models import Decision, RecoveryClaim, User
+from grants.models import Decision, Grant, RecoveryClaim, User
 
 AGENCY = {
     "name": "Delegationen mot segregation (Delmos)",
@@ -84,7 +84,7 @@ def instalments(decision: Decision) -> list[dict]:
     parts, the first at the start of the grant period)."""
     grant = getattr(decision.application, "grant", None) if decision.amount else None
     if grant is not None:
-        payments = list(grant.payments.order_by("number"))
+        payments = list(grant.payments.exclude(status="cancelled").order_by("number"))
         if payments:
             return [
                 {
@@ -153,6 +153,7 @@ def decision_letter_context(decision: Decision) -> dict:
         "presenter": presenter,
         "contact": contact_for(presenter),
         "letter_date": decision.meeting.date,
+        "grant": Grant.objects.filter(application=application).first(),
     }
 
 

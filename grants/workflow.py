@@ -13,8 +13,10 @@ table. The status groups that selectors, services and views use are derived here
     application  draft → submitted → in_assessment → approved | rejected; a supplement request
                  pauses submitted or in_assessment and its answer resumes the state it paused
                  (`resumes`); withdrawn from any state before a decision
-    grant        active → closed (all money used) | reported (claim sent) → recovered
-    payment      planned → released → paid (an instalment may be created released)
+    grant        active → closed (all money used) | reported (claim sent) → recovered;
+                 closed | recovered → reported (a later claim)
+    payment      planned → released → paid (an instalment may be created released);
+                 planned | released → cancelled (the grant settled, or a correction lowered it)
     report       not_submitted → pending → approved | returned → pending …
     meeting      open → closed
     publication  pending → rendering → done | failed (→ pending: retried); rendering → pending
@@ -184,6 +186,7 @@ _APPLICANT = frozenset({Actor.APPLICANT})
 _OFFICER = frozenset({Actor.CASE_OFFICER})
 _DECIDER = frozenset({Actor.DECISION_MAKER})
 _SYSTEM = frozenset({Actor.SYSTEM})
+_OFFICER_OR_DECIDER = frozenset({Actor.CASE_OFFICER, Actor.DECISION_MAKER})
 
 APPLICATION = Workflow(
     model=Application,
@@ -242,6 +245,9 @@ GRANT = Workflow(
         Transition(_G.ACTIVE, _G.CLOSED, "grant.closed", _OFFICER),
         Transition(_G.ACTIVE, _G.REPORTED, "grant.reported", _OFFICER),
         Transition(_G.REPORTED, _G.RECOVERED, "grant.recovered", _OFFICER),
+        # A later claim (misuse, a missing report, broken conditions) on a settled grant.
+        Transition(_G.CLOSED, _G.REPORTED, "grant.reported", _OFFICER),
+        Transition(_G.RECOVERED, _G.REPORTED, "grant.reported", _OFFICER),
     ),
     context=lambda obj: {"application": obj.application, "grant": obj},
     organisation_id=lambda obj: obj.application.organisation_id,
@@ -256,6 +262,12 @@ PAYMENT = Workflow(
     transitions=(
         Transition(_P.PLANNED, _P.RELEASED, "payment.released", _OFFICER, stamp="released_at"),
         Transition(_P.RELEASED, _P.PAID, "payment.paid", _OFFICER, stamp="paid_at"),
+        Transition(
+            _P.PLANNED, _P.CANCELLED, "payment.cancelled", _OFFICER_OR_DECIDER, "cancelled_at"
+        ),
+        Transition(
+            _P.RELEASED, _P.CANCELLED, "payment.cancelled", _OFFICER_OR_DECIDER, "cancelled_at"
+        ),
     ),
     context=_via_grant,
     organisation_id=_grant_organisation,
@@ -410,6 +422,8 @@ MEETING_OPEN_STATUSES = MEETING.active  # decisions may still change
 MEETING_CLOSED_STATUSES = MEETING.final  # its decisions are final
 PUBLICATION_CLAIMABLE_STATUSES = PUBLICATION.sources(_PUB.RENDERING)  # a render job may take it
 PAYMENT_WAITING_STATUSES = PAYMENT.sources(_P.RELEASED)  # planned, not yet released
+PAYMENT_UNPAID_STATUSES = PAYMENT.sources(_P.CANCELLED)  # planned or released: may be cancelled
+PAYMENT_LIVE_STATUSES = frozenset(_P.values) - {_P.CANCELLED}  # count against the grant
 
 
 # -- performing -----------------------------------------------------------------------------------

@@ -1,6 +1,18 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import demo_snapshot, factories
+
+# Property-based tests: bounded example counts per profile. "dev" for a quick local run, "ci"
+# (HYPOTHESIS_PROFILE=ci, set by .ci/run and make test) for the thousands of steps the ledger's
+# invariants are checked over.
+hypothesis_settings.register_profile(
+    "dev", max_examples=25, stateful_step_count=25, deadline=None, derandomize=False
+)
+hypothesis_settings.register_profile("ci", max_examples=80, stateful_step_count=30, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")

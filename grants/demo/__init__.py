@@ -8,7 +8,7 @@ import random
 
 from django.db import transaction
 
-from grants.demo import applications, follow_up, publications, rounds, users
+from grants.demo import applications, publications, rounds, users
 from grants.demo.facts import (
     CIVIL_GRANTED_JUNE_25,
     PROJECT_THEMES,
@@ -17,8 +17,8 @@ from grants.demo.facts import (
     STOCKHOLM,
 )
 from grants.demo.open_round import load_open_round
-from grants.demo.users import DEMO_OFFICER, DEMO_PASSWORD, DEMO_USERS
-from grants.models import Organisation, Round, User
+from grants.demo.users import DEMO_PASSWORD, DEMO_USERS
+from grants.models import Organisation, Round
 from regions.models import Kommun
 
 __all__ = [
@@ -53,8 +53,6 @@ def load_demo(*, stdout=None) -> bool:
             built = True
         halsingland = Organisation.objects.filter(name="Hälsinglands utbildningsförbund").first()
         users.ensure_users(halsingland)
-        if built:
-            follow_up.settle_demo_claims(User.objects.get(email=DEMO_OFFICER))
         load_open_round()
         publications.load_demo_publications()
     return built

@@ -206,6 +206,7 @@ def persist(
     day_span = (round_.closes_at.date() - round_.opens_at.date()).days
     arrivals = sorted(round_.opens_at + dt.timedelta(days=rng.uniform(0, day_span)) for _ in plans)
     events: list[Event] = []
+    settle = follow_up.Settlements()
     for seq, (p, submitted_at) in enumerate(zip(plans, arrivals, strict=True), start=1):
         approved = p.granted > 0
         requested = (
@@ -216,12 +217,16 @@ def persist(
         app = _application(round_, p, seq=seq, requested=requested, submitted_at=submitted_at)
         meeting = meetings[p.meeting if approved else MEETING_1]
         events += _history(round_, app, p.org, submitted_at=submitted_at, meeting=meeting)
-        grant = decisions.record(app, p, meeting=meeting, meetings=meetings)
+        outcome = settle.next(p) if approved else None
+        grant = (
+            decisions.record(
+                app, p, meeting=meeting, meetings=meetings, history=outcome.grant_history
+            )
+            if outcome
+            else decisions.record(app, p, meeting=meeting, meetings=meetings)
+        )
         if grant is not None:
-            # Every 15th grant of the past round used a tenth less and was claimed back (invented,
-            # to show the follow-up); half of those have repaid (follow_up.settle_demo_claims).
-            unused = (grant.amount_total // 10_000) * 1_000 if seq % 15 == 0 else 0
-            follow_up.record(round_, grant, grant.amount_total, unused=unused)
+            follow_up.record(round_, grant, grant.amount_total, outcome=outcome)
     Event.objects.bulk_create(events)
     round_.last_case_sequence = len(plans)
     round_.save(update_fields=["last_case_sequence"])

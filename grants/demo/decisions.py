@@ -15,6 +15,7 @@ def record(
     *,
     meeting: DecisionMeeting,
     meetings: dict[dt.date, DecisionMeeting],
+    history=(Grant.Status.ACTIVE, Grant.Status.CLOSED),
 ) -> Grant | None:
     """Decide the application at its meeting; an approval (with its supplement, if any) makes
     a grant, closed by now. Returns the grant, or None for a rejection."""
@@ -45,7 +46,7 @@ def record(
         total += p.supplement
     grant = workflow.new(
         Grant,
-        history=(Grant.Status.ACTIVE, Grant.Status.CLOSED),
+        history=history,
         application=app,
         public_title=p.title,
         public_summary=p.summary,

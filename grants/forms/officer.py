@@ -251,3 +251,95 @@ class ReportReviewForm(forms.Form):
     notes = forms.CharField(
         label=_("Review notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# -- the ledger: correction decisions, claims, repayments and write-offs -------------------------
+
+
+class CorrectionForm(forms.Form):
+    """A correction decision (ändringsbeslut): change a year's amount, move money from one
+    grant year to another, and/or extend the project period."""
+
+    ACTIONS = [
+        ("change", _("Change the amount of a grant year")),
+        ("move", _("Move money between grant years")),
+        ("extend", _("Only extend the project period")),
+    ]
+    action = forms.ChoiceField(label=_("Correction"), choices=ACTIONS, widget=forms.RadioSelect)
+    year = forms.TypedChoiceField(label=_("Grant year"), coerce=int, choices=())
+    amount = forms.IntegerField(
+        label=_("Change (SEK)"),
+        required=False,
+        min_value=-MAX_AMOUNT,
+        max_value=MAX_AMOUNT,
+        help_text=_("Negative to lower the amount; for a move, the amount moved."),
+    )
+    to_year = forms.TypedChoiceField(
+        label=_("Move to grant year"), coerce=int, choices=(), required=False, empty_value=None
+    )
+    period_end = forms.DateField(
+        label=_("New end of the project period"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(y, str(y)) for y in years]
+        self.fields["year"].choices = choices
+        self.fields["to_year"].choices = [("", "—"), *choices]
+
+    def clean(self):
+        data = super().clean()
+        action, amount = data.get("action"), data.get("amount")
+        if action in ("change", "move") and not amount:
+            self.add_error("amount", _("Give the amount."))
+        if action == "move":
+            if amount is not None and amount <= 0:
+                self.add_error("amount", _("Give the amount to move, above zero."))
+            if not data.get("to_year") or data.get("to_year") == data.get("year"):
+                self.add_error("to_year", _("Choose another grant year to move the money to."))
+        if action == "extend" and not data.get("period_end"):
+            self.add_error("period_end", _("Give the new end of the project period."))
+        return data
+
+    def changes(self) -> dict[int, int]:
+        data = self.cleaned_data
+        if data["action"] == "change":
+            return {data["year"]: data["amount"]}
+        if data["action"] == "move":
+            return {data["year"]: -data["amount"], data["to_year"]: data["amount"]}
+        return {}
+
+
+class ClaimForm(forms.Form):
+    """A recovery claim on other grounds than unused money."""
+
+    grounds = forms.ChoiceField(
+        label=_("Grounds"),
+        choices=[
+            ("misuse", _("money not used for its purpose")),
+            ("missing_report", _("report not submitted")),
+            ("conditions", _("the decision's conditions not followed")),
+        ],
+    )
+    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=1, max_value=MAX_AMOUNT)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ClaimEntryForm(forms.Form):
+    """A repayment or a write-off (eftergift) on a claim."""
+
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[("repaid", _("repaid")), ("written_off", _("written off"))],
+        widget=forms.RadioSelect,
+    )
+    amount = forms.IntegerField(label=_("Amount (SEK)"), min_value=1, max_value=MAX_AMOUNT)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for a write-off: the special reasons."),
+    )

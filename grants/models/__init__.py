@@ -14,7 +14,7 @@ from .applications import (
 from .decisions import Decision, DecisionMeeting, Grant, MeetingConflict
 from .events import Event
 from .invitations import Invitation
-from .money import Payment, RecoveryClaim
+from .money import ClaimEntry, Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .outbox import OutboxJob
 from .people import Membership, SavedFilter, User
@@ -49,6 +49,7 @@ __all__ = [
     "OrganisationType",
     "Partner",
     "PublicDataVersion",
+    "ClaimEntry",
     "Payment",
     "Publication",
     "QuestionSet",

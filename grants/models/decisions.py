@@ -117,6 +117,10 @@ class Decision(models.Model):
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.ORIGINAL)
     amount = models.PositiveBigIntegerField(_("amount (SEK)"), default=0)
     amount_per_year = models.JSONField(_("amount per year"), default=dict, blank=True)
+    # A correction's change of the amount granted (negative for a reduction); its
+    # amount_per_year holds the change per grant year (a move nets to zero).
+    amount_change = models.BigIntegerField(_("change of the amount (SEK)"), default=0)
+    period_end = models.DateField(_("project period extended to"), null=True, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)
     corrects = models.ForeignKey(
         "self",
@@ -154,6 +158,10 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(outcome="rejected") | models.Q(amount=0),
                 name="decision_rejection_has_no_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="correction") | models.Q(amount_change=0),
+                name="decision_change_only_in_correction",
             ),
             models.UniqueConstraint(
                 fields=["application", "meeting"],
@@ -194,6 +202,8 @@ class Grant(models.Model):
     awarded_on = models.DateField(_("first decided"))
     last_decided_on = models.DateField(_("last decided"))
     has_supplementary = models.BooleanField(_("has a supplementary grant"), default=False)
+    # Set by a correction decision that extends the project period; else the round's.
+    period_end = models.DateField(_("project period ends"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )

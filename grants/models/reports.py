@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +20,9 @@ class Report(models.Model):
         "grants.Grant", on_delete=models.PROTECT, related_name="reports", verbose_name=_("grant")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The grant year a progress report covers (one per grant year); a final report's is the
+    # grant's last year.
+    grant_year = models.PositiveSmallIntegerField(_("grant year"), default=0)
     due_date = models.DateField(_("due"))
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     money_used = models.PositiveBigIntegerField(_("money used (SEK)"), null=True, blank=True)
@@ -50,8 +54,18 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         constraints = [
-            models.UniqueConstraint(fields=["grant", "kind"], name="report_kind_unique_per_grant")
+            models.UniqueConstraint(
+                fields=["grant", "kind", "grant_year"], name="report_kind_unique_per_grant_year"
+            )
         ]
 
     def __str__(self):
         return f"{self.grant} – {self.get_kind_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Due and not yet submitted (or returned and not resubmitted)."""
+        return (
+            self.review_status in (self.Review.NOT_SUBMITTED, self.Review.RETURNED)
+            and self.due_date < timezone.localdate()
+        )

@@ -282,7 +282,7 @@ def current_caps(*, round_: Round) -> dict[int, int]:
 
 
 def decided_totals(*, round_: Round) -> dict[int, int]:
-    """Approved kronor per track in closed meetings."""
+    """Approved kronor per track in closed meetings (corrections' changes included)."""
     return dict(
         Decision.objects.filter(
             meeting__round=round_,
@@ -290,7 +290,7 @@ def decided_totals(*, round_: Round) -> dict[int, int]:
             outcome=Decision.Outcome.APPROVED,
         )
         .values_list("application__track_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(F("amount") + F("amount_change")))
     )
 
 

@@ -98,6 +98,21 @@ EVENT_TYPES: dict[str, EventType] = {
         _("Instalment released"), _("An instalment was released for payment.")
     ),
     "payment.paid": EventType(_("Instalment paid"), _("An instalment was paid.")),
+    "payment.cancelled": EventType(
+        _("Instalment cancelled"), _("An instalment not yet paid was cancelled.")
+    ),
+    "payment.planned": EventType(
+        _("Instalment planned"), _("An instalment was planned after a correction decision.")
+    ),
+    "grant.corrected": EventType(
+        _("Correction decision"), _("A correction decision changed the grant.")
+    ),
+    "recovery.repaid": EventType(
+        _("Repayment recorded"), _("A repayment of the recovery claim was recorded.")
+    ),
+    "recovery.written_off": EventType(
+        _("Claim written off"), _("Part or all of the recovery claim was written off.")
+    ),
     "report.progress_submitted": EventType(
         _("Progress report submitted"), _("The progress report was submitted.")
     ),

@@ -5,10 +5,11 @@ hands side effects to transaction.on_commit."""
 class ServiceError(Exception):
     """A domain rule refused the action. The message is translatable and shown to the user."""
 
-    def __init__(self, message, *, code: str = "invalid"):
+    def __init__(self, message, *, code: str = "invalid", field: str | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.field = field  # the form field the message belongs next to, if any
 
     def __str__(self):
         return str(self.message)

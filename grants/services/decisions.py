@@ -312,38 +312,113 @@ def meeting_overshoots(*, meeting: DecisionMeeting) -> list[tuple[Track, int]]:
     return result
 
 
-def _grant_plan(grant: Grant, round_: Round) -> None:
-    """Instalments (Round.instalments; every one after the first waits for an approved progress
-    report) and the reports due."""
-    count = round_.instalments
-    base = grant.amount_total // count
-    amounts = [base] * count
-    amounts[0] += grant.amount_total - base * count
-    today = timezone.localdate()
+def _shift_year(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def grant_year_start(round_: Round, year: int, index: int) -> dt.date:
+    """When the money of a grant year may be paid: the project period's start for the first
+    year; for later years the day after the previous grant year ends (grant years run to
+    30 April, as in the 2021 round)."""
+    if index == 0:
+        return round_.grant_period_start
+    return max(dt.date(year, 5, 1), round_.grant_period_start)
+
+
+def grant_plan_rows(
+    *, round_: Round, amount: int, amount_per_year: dict, today: dt.date
+) -> tuple[list[dict], list[dict]]:
+    """The instalments and reports of a new grant, as field values.
+
+    A multi-year decision (amounts for more than one grant year) gets one instalment per grant
+    year, due when that year starts, and one progress report per grant year; each later
+    year's instalment waits for the approved report of the year before. A single-year grant
+    keeps the round's instalments: the first released when the grant is made (due at the
+    start of the project period), the rest waiting for the progress report."""
+    per_year = {int(y): int(v) for y, v in (amount_per_year or {}).items() if int(v)}
+    first_due = max(today, round_.grant_period_start)
+    payments: list[dict] = []
+    reports: list[dict] = []
+    if len(per_year) > 1:
+        for index, (year, value) in enumerate(sorted(per_year.items())):
+            payments.append(
+                {
+                    "number": index + 1,
+                    "grant_year": year,
+                    "amount": value,
+                    "due_date": max(first_due, grant_year_start(round_, year, index)),
+                    "requires_progress_report": index > 0,
+                }
+            )
+            due = (
+                _shift_year(round_.progress_report_due, index)
+                if round_.progress_report_due
+                else dt.date(year + 1, 6, 30)
+            )
+            reports.append({"kind": Report.Kind.PROGRESS, "grant_year": year, "due_date": due})
+        final_year = max(per_year)
+    else:
+        year = next(iter(per_year), round_.grant_period_start.year)
+        count = round_.instalments
+        base = amount // count
+        amounts = [base] * count
+        amounts[0] += amount - base * count
+        for n, value in enumerate(amounts, start=1):
+            if value <= 0:
+                continue
+            payments.append(
+                {
+                    "number": len(payments) + 1,
+                    "grant_year": year,
+                    "amount": value,
+                    "due_date": first_due
+                    if n == 1
+                    else max(first_due, round_.progress_report_due or round_.grant_period_start),
+                    "requires_progress_report": n > 1,
+                }
+            )
+        if round_.progress_report_due:
+            reports.append(
+                {
+                    "kind": Report.Kind.PROGRESS,
+                    "grant_year": year,
+                    "due_date": round_.progress_report_due,
+                }
+            )
+        final_year = year
+    reports.append(
+        {"kind": Report.Kind.FINAL, "grant_year": final_year, "due_date": round_.final_report_due}
+    )
+    return payments, reports
+
+
+def grant_plan_create(grant: Grant, round_: Round, decision: Decision) -> None:
+    """Instalments per grant year and the reports due (grant_plan_rows)."""
+    payments, reports = grant_plan_rows(
+        round_=round_,
+        amount=grant.amount_total,
+        amount_per_year=decision.amount_per_year,
+        today=timezone.localdate(),
+    )
+    now = timezone.now()
     Payment.objects.bulk_create(
         [
             workflow.new(
                 Payment,
-                status=Payment.Status.RELEASED if n == 1 else Payment.Status.PLANNED,
+                status=Payment.Status.PLANNED
+                if row["requires_progress_report"]
+                else Payment.Status.RELEASED,
                 grant=grant,
-                number=n,
-                due_date=today
-                if n == 1
-                else (round_.progress_report_due or round_.grant_period_start),
-                amount=amount,
-                released_at=timezone.now() if n == 1 else None,
-                requires_progress_report=n > 1,
+                released_at=None if row["requires_progress_report"] else now,
+                **row,
             )
-            for n, amount in enumerate(amounts, start=1)
+            for row in payments
         ]
     )
-    reports = []
-    if round_.progress_report_due:
-        reports.append(
-            Report(grant=grant, kind=Report.Kind.PROGRESS, due_date=round_.progress_report_due)
-        )
-    reports.append(Report(grant=grant, kind=Report.Kind.FINAL, due_date=round_.final_report_due))
-    Report.objects.bulk_create(reports)
+    Report.objects.bulk_create([Report(grant=grant, **row) for row in reports])
 
 
 def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
@@ -360,7 +435,7 @@ def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
         )
         areas = list(application.areas.all())
         grant.beneficiary_kommuner.set(areas or [application.organisation.seat])
-        _grant_plan(grant, meeting.round)
+        grant_plan_create(grant, meeting.round, decision)
         event_record(
             action="grant.created",
             actor=decision.created_by,
@@ -377,15 +452,25 @@ def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
         )
         grant.save(update_fields=["amount_total", "last_decided_on", "has_supplementary"])
         last = grant.payments.order_by("-number").first()
-        workflow.new(
-            Payment,
-            status=Payment.Status.RELEASED,
-            grant=grant,
-            number=(last.number + 1) if last else 1,
-            due_date=timezone.localdate(),
-            amount=decision.amount,
-            released_at=timezone.now(),
-        ).save()
+        per_year = {int(y): int(v) for y, v in (decision.amount_per_year or {}).items()}
+        # As the ledger counts it: a supplement without amounts per year belongs to the year
+        # the grant period starts.
+        default_year = meeting.round.grant_period_start.year
+        for offset, (year, value) in enumerate(
+            sorted(per_year.items()) or [(default_year, decision.amount)]
+        ):
+            if value <= 0:
+                continue
+            workflow.new(
+                Payment,
+                status=Payment.Status.RELEASED,
+                grant=grant,
+                number=(last.number if last else 0) + offset + 1,
+                grant_year=year,
+                due_date=max(timezone.localdate(), meeting.round.grant_period_start),
+                amount=value,
+                released_at=timezone.now(),
+            ).save()
         event_record(
             action="grant.supplemented",
             actor=decision.created_by,

@@ -1,12 +1,30 @@
-"""Payments: instalments are planned when a grant is created (grants.services.decisions); later
-instalments are released by an approved progress report; an officer marks them paid."""
+"""Payments: instalments are planned per grant year when a grant is created
+(grants.services.decisions); a grant year's approved progress report releases the next
+instalments; an officer marks them paid; settling or correcting a grant cancels what is not yet
+paid. Nothing is paid beyond what is granted (grants.services.ledger)."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants import roles, workflow
-from grants.models import Payment
+from grants.models import Grant, Payment
 from grants.services import ServiceError
+from grants.services.events import event_record
+from grants.services.ledger import grant_ledger, grant_limits
+from grants.templatetags.delmos import format_sek
+
+_P = Payment.Status
+
+
+def _data(payment: Payment, **extra) -> dict:
+    return {
+        "payment": payment.pk,
+        "number": payment.number,
+        "amount": payment.amount,
+        "grant_year": payment.grant_year,
+        **extra,
+    }
 
 
 @transaction.atomic
@@ -14,32 +32,111 @@ def payment_mark_paid(*, payment: Payment, user) -> Payment:
     """Record that the finance system has paid a released instalment."""
     if not roles.is_case_officer(user):
         raise ServiceError(_("Only case officers may do this."), code="permission_denied")
+    grant = Grant.objects.select_for_update().get(pk=payment.grant_id)
     locked = (
         Payment.objects.select_for_update().select_related("grant__application").get(pk=payment.pk)
     )
-    workflow.transition(
-        locked,
-        Payment.Status.PAID,
-        user=user,
-        data={"payment": locked.pk, "number": locked.number, "amount": locked.amount},
-    )
+    grant.application = locked.grant.application
+    locked.grant = grant
+    workflow.check(locked, _P.PAID, user=user)
+    limits = grant_limits(grant)
+    if limits.paid + locked.amount > grant.amount_total:
+        raise ServiceError(
+            _("Paying %(amount)s would pay more than the %(granted)s granted (%(paid)s paid).")
+            % {
+                "amount": format_sek(locked.amount),
+                "granted": format_sek(grant.amount_total),
+                "paid": format_sek(limits.paid),
+            },
+            code="beyond_granted",
+        )
+    workflow.transition(locked, _P.PAID, user=user, data=_data(locked))
     return locked
 
 
-def payments_release_after_progress_report(*, grant, user) -> int:
-    """Release the instalments that waited for the approved progress report. Call inside the
-    report review's transaction."""
+def payments_release_after_report(*, grant: Grant, report, user) -> int:
+    """Release the instalments that waited for the approved progress report `report`: those of
+    its own grant year (a single-year grant's later instalments) and of the next grant year.
+    Call inside the report review's transaction, with the grant locked."""
     waiting = list(
-        grant.payments.select_for_update().filter(
-            status__in=workflow.PAYMENT_WAITING_STATUSES, requires_progress_report=True
+        grant.payments.select_for_update()
+        .filter(
+            status__in=workflow.PAYMENT_WAITING_STATUSES,
+            requires_progress_report=True,
+            grant_year__gte=report.grant_year,
         )
+        .order_by("grant_year", "number")
     )
-    for payment in waiting:
-        payment.grant = grant  # locked by the caller, with its application loaded
+    later = sorted({p.grant_year for p in waiting if p.grant_year > report.grant_year})
+    released = [
+        p
+        for p in waiting
+        if p.grant_year == report.grant_year or (later and p.grant_year == later[0])
+    ]
+    today = timezone.localdate()
+    for payment in released:
+        payment.grant = grant
         workflow.transition(
             payment,
-            Payment.Status.RELEASED,
+            _P.RELEASED,
             user=user,
-            data={"payment": payment.pk, "number": payment.number, "amount": payment.amount},
+            data=_data(payment, report=report.pk, due=max(payment.due_date, today).isoformat()),
         )
-    return len(waiting)
+    return len(released)
+
+
+def payments_cancel_unpaid(*, grant: Grant, user, reason: str, keep: int = 0) -> int:
+    """Cancel the instalments not yet paid, keeping `keep` kronor of them to pay (a new released
+    instalment, when the ones there do not add up to it). Inside the caller's transaction, with
+    the grant locked. Returns the kronor cancelled."""
+    unpaid = list(
+        grant.payments.select_for_update()
+        .filter(status__in=workflow.PAYMENT_UNPAID_STATUSES)
+        .order_by("grant_year", "number")
+    )
+    cancelled = 0
+    for payment in unpaid:
+        payment.grant = grant
+        payment.cancel_reason = reason
+        workflow.transition(
+            payment,
+            _P.CANCELLED,
+            user=user,
+            data=_data(payment, reason=reason),
+            fields=["cancel_reason"],
+        )
+        cancelled += payment.amount
+    if keep > 0:
+        # What is still to be paid goes into the grant years that have room for it, in order,
+        # never beyond a year's amount granted.
+        last_number = grant.payments.order_by("-number").values_list("number", flat=True).first()
+        number = last_number or 0
+        rest = keep
+        for line in grant_ledger(grant).lines:
+            room = line.totals.granted - line.totals.paid
+            amount = min(room, rest)
+            if amount <= 0:
+                continue
+            number += 1
+            payment = workflow.new(
+                Payment,
+                status=_P.RELEASED,
+                grant=grant,
+                number=number,
+                grant_year=line.year,
+                due_date=timezone.localdate(),
+                amount=amount,
+                released_at=timezone.now(),
+            )
+            payment.save()
+            event_record(
+                action="payment.released",
+                actor=user,
+                application=grant.application,
+                grant=grant,
+                data=_data(payment, reason=reason),
+                visible_to_applicant=True,
+            )
+            rest -= amount
+            cancelled -= amount
+    return cancelled

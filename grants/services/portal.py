@@ -27,6 +27,8 @@ from grants.services import ServiceError, StaleVersion, submission
 from grants.services.accounts import absolute_url
 from grants.services.applications import application_transition
 from grants.services.events import event_record
+from grants.services.ledger import grant_limits
+from grants.services.reports import report_order_problem
 from grants.workflow import EDITABLE_STATUSES, ApplicationStatus
 
 DRAFT_SAVED_ELSEWHERE = gettext_lazy(
@@ -350,13 +352,26 @@ def supplement_answer(
 
 
 def report_unused(grant: Grant, report: Report | None) -> int | None:
-    """The part of the grant not used, from the money used the report gives."""
+    """The part of what was paid that the report does not account for (paid − used, never
+    below zero): what a final report with this figure would claim back."""
     if report is None or report.money_used is None:
         return None
-    return max(grant.amount_total - report.money_used, 0)
+    return max(grant_limits(grant).paid - report.money_used, 0)
+
+
+def current_report(grant: Grant, kind: str) -> Report | None:
+    """The report of this kind that is next in order: the first not yet approved (for
+    multi-year grants, one progress report per grant year), else the last."""
+    reports = list(grant.reports.filter(kind=kind).order_by("grant_year", "pk"))
+    return next((r for r in reports if r.review_status != Report.Review.APPROVED), None) or (
+        reports[-1] if reports else None
+    )
 
 
 def report_due_date(grant: Grant, kind: str):
+    report = current_report(grant, kind)
+    if report is not None:
+        return report.due_date
     round_ = grant.application.round
     if kind == Report.Kind.PROGRESS:
         return round_.progress_report_due
@@ -365,14 +380,25 @@ def report_due_date(grant: Grant, kind: str):
 
 @transaction.atomic
 def report_submit(*, grant: Grant, kind: str, user, results: str, money_used: int) -> Report:
-    """Submit the progress or final report of a grant (again, if it was returned)."""
+    """Submit the progress or final report of a grant (again, if it was returned), in order:
+    a report waits for the reports of the grant years before it to be submitted."""
     due = report_due_date(grant, kind)
     if due is None:
         raise ServiceError(_("This round asks for no progress report."), code="not_due")
-    report, _created = Report.objects.select_for_update().get_or_create(
-        grant=grant, kind=kind, defaults={"due_date": due}
-    )
+    Grant.objects.select_for_update().filter(pk=grant.pk).values("pk").first()
+    report = current_report(grant, kind)
+    if report is None:
+        report = Report.objects.create(
+            grant=grant,
+            kind=kind,
+            due_date=due,
+            grant_year=grant.application.round.grant_period_start.year,
+        )
+    report = Report.objects.select_for_update().get(pk=report.pk)
     step = workflow.check(report, Report.Review.PENDING, user=user)
+    problem = report_order_problem(report, needed=(Report.Review.PENDING, Report.Review.APPROVED))
+    if problem:
+        raise ServiceError(problem, code="report_order")
     report.answers = {**report.answers, "results": results}
     report.money_used = money_used
     report.submitted_by = user
@@ -381,7 +407,11 @@ def report_submit(*, grant: Grant, kind: str, user, results: str, money_used: in
         report,
         step,
         user=user,
-        data={"money_used": money_used, "unused": report_unused(grant, report)},
+        data={
+            "money_used": money_used,
+            "unused": report_unused(grant, report),
+            "grant_year": report.grant_year,
+        },
         fields=["answers", "money_used", "submitted_by"],
     )
     return report

@@ -45,6 +45,7 @@ urlpatterns = [
         name="letter",
     ),
     path("ansokningar/<int:pk>/rapport/<str:kind>/", portal.report_submit, name="report"),
+    path("ansokningar/<int:pk>/reskontra.csv", portal.grant_ledger_csv, name="ledger_csv"),
     path("ansokningar/<int:pk>/aterta/", portal.application_withdraw, name="application_withdraw"),
     path(
         "ansokningar/<int:pk>/<slug:section>/",

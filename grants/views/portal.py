@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grants import exports
 from grants.access import (
     application_for_member_or_404,
     application_readable_or_404,
@@ -36,10 +37,10 @@ from grants.forms.portal import (
     field_anchor,
     parse_amount,
 )
-from grants.models import Membership, Report
+from grants.models import Grant, Membership, Report
 from grants.selectors import portal as selectors
 from grants.selectors import portal_progress as progress
-from grants.services import ServiceError, StaleVersion, submission
+from grants.services import ServiceError, StaleVersion, ledger, submission
 from grants.services import organisations as org_services
 from grants.services import portal as services
 from grants.services.applications import application_transition
@@ -531,15 +532,35 @@ def application_submit(request, pk):
 
 
 @member_required
+def grant_ledger_csv(request, pk):
+    """The grant's ledger for the organisation: a line per grant year and the totals."""
+    application = application_for_member_or_404(request.user, pk)
+    grant = Grant.objects.filter(application=application).select_related("application__round")
+    grant = grant.first()
+    if grant is None:
+        raise Http404
+    return exports.csv_response(
+        f"reskontra-{application.case_number or grant.pk}.csv".replace("/", "-").replace(" ", "-"),
+        ledger.LEDGER_CSV_HEADER,
+        ledger.ledger_csv_rows(ledger.grant_ledger(grant)),
+        delimiter=";",
+    )
+
+
+@member_required
 def application_detail(request, pk):
     """A draft's overview, or a submitted application's status page with its history."""
     application = application_for_member_or_404(request.user, pk)
     grant = getattr(application, "grant", None) if hasattr(application, "grant") else None
-    reports = {r.kind: r for r in grant.reports.all()} if grant else {}
+    reports = (
+        {kind: services.current_report(grant, kind) for kind in Report.Kind.values} if grant else {}
+    )
     return render(
         request,
         "portal/application.html",
-        {
+        # The money of the grant, per grant year, as the ledger derives it.
+        {"ledger": ledger.grant_ledger(grant) if grant else None}
+        | {
             "application": application,
             "is_draft": application.status in EDITABLE_STATUSES,
             # A draft was never sent: there is nothing to take back (it can simply be left).
@@ -607,7 +628,7 @@ def report_submit(request, pk, kind):
     due = services.report_due_date(grant, kind)
     if due is None:
         raise Http404
-    existing = selectors.grant_report(grant, kind)
+    existing = services.current_report(grant, kind)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

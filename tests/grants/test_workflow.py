@@ -75,7 +75,7 @@ def _row(model, org):
         )
     if model is RecoveryClaim:
         return RecoveryClaim.objects.create(
-            grant=grant, amount=1, reason="Unused.", due_date=dt.date(2031, 9, 1)
+            grant=grant, amount=1, paid_basis=1, reason="Unused.", due_date=dt.date(2031, 9, 1)
         )
     raise AssertionError(model)
 

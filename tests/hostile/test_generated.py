@@ -306,6 +306,7 @@ EXPECTED = {
     "portal:supplement_answer": (MEMBERS_ONLY, MEMBERS_ONLY),
     "portal:letter": (MEMBERS_ONLY, MEMBERS_ONLY),
     "portal:report": (MEMBERS_ONLY, MEMBERS_ONLY),
+    "portal:ledger_csv": (MEMBERS_ONLY, MEMBERS_ONLY),
     "portal:application_withdraw": (_row("login", "405", "405", "405", "405"), MEMBERS_ONLY),
     "portal:application_section": (MEMBERS_ONLY, MEMBERS_ONLY),
     "officer:dashboard": (STAFF, STAFF),
@@ -351,6 +352,12 @@ EXPECTED = {
     "officer:outbox": (STAFF, STAFF),
     # A failed job of party A's submitted case: staff retry it and are sent back.
     "officer:outbox_retry": (NOT_POST, _row("login", "404", "redirect", "redirect", "redirect")),
+    # The ledger: its CSV for staff; an empty correction, claim or repayment is refused next to
+    # its fields (400); a correction is a decision maker's, a claim a case officer's.
+    "officer:grant_ledger_csv": (STAFF, STAFF),
+    "officer:correction": (NOT_POST, _row("login", "404", "404", "400", "400")),
+    "officer:claim_decide": (NOT_POST, _row("login", "404", "400", "404", "400")),
+    "officer:claim_entry": (NOT_POST, _row("login", "404", "400", "404", "400")),
     "officer:event_log": (
         _row("login", "404", "404", "404", "ok"),
         _row("login", "404", "404", "404", "ok"),

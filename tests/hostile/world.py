@@ -95,7 +95,12 @@ def build_world() -> World:
     )
     report = Report.objects.create(grant=grant, kind="progress", due_date=dt.date(2030, 12, 1))
     claim = RecoveryClaim.objects.create(
-        grant=grant, report=report, amount=1_000, reason="Oförbrukat", due_date=dt.date(2031, 1, 1)
+        grant=grant,
+        report=report,
+        amount=1_000,
+        paid_basis=1_000,
+        reason="Oförbrukat",
+        due_date=dt.date(2031, 1, 1),
     )
     invitation = Invitation.objects.create(
         organisation=org_a, email="invited@example.org", invited_by=applicant_a

@@ -7,21 +7,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants import exports, roles
-from grants.access import case_officer_required, staff_required
+from grants.access import case_officer_required, decision_maker_required, staff_required
 from grants.downloads import file_download
 from grants.forms import officer as forms
 from grants.models import Payment
 from grants.redirects import safe_next_url
 from grants.selectors import officer as selectors
-from grants.services import ServiceError
+from grants.services import ServiceError, ledger
+from grants.services import corrections as correction_services
 from grants.services import payments as payment_services
 from grants.services import reports as report_services
 
 
-@staff_required
-def grant_detail(request, pk):
-    """A grant: decisions, payments, reports with their review, recovery claims, timeline."""
-    grant = selectors.grant_for_staff_or_404(request.user, pk)
+def _grant_page(request, grant, *, status=200, **bound):
+    """The grant's page, with any bound form (its errors next to its fields) kept as typed."""
+    ledger_ = ledger.grant_ledger(grant)
+    years = [line.year for line in ledger_.lines] or [ledger.base_year(grant)]
+    proposal = report_services.claim_proposal(grant)
+    claim_initial = proposal or {}
     return render(
         request,
         "officer/grant.html",
@@ -29,9 +32,103 @@ def grant_detail(request, pk):
             "grant": grant,
             "review_form": forms.ReportReviewForm(),
             "can_act": roles.is_case_officer(request.user),
+            "can_decide": roles.is_decision_maker(request.user),
+            "ledger": ledger_,
+            "proposal": proposal,
+            "correction_form": bound.get("correction_form")
+            or forms.CorrectionForm(years=years, auto_id="correction_%s"),
+            "claim_form": bound.get("claim_form")
+            or forms.ClaimForm(initial=claim_initial, auto_id="claim_%s"),
+            "entry_form": bound.get("entry_form"),
+            "entry_claim": bound.get("entry_claim"),
             **selectors.grant_file(grant),
         },
+        status=status,
     )
+
+
+@staff_required
+def grant_detail(request, pk):
+    """A grant: its ledger, decisions, payments, reports with their review, recovery claims,
+    corrections, timeline."""
+    grant = selectors.grant_for_staff_or_404(request.user, pk)
+    return _grant_page(request, grant)
+
+
+@staff_required
+def grant_ledger_csv(request, pk):
+    """The grant's ledger: a line per grant year and the totals."""
+    grant = selectors.grant_for_staff_or_404(request.user, pk)
+    return exports.csv_response(
+        f"reskontra-{grant.pk}.csv",
+        ledger.LEDGER_CSV_HEADER,
+        ledger.ledger_csv_rows(ledger.grant_ledger(grant)),
+        delimiter=";",
+    )
+
+
+def _refused(form, error: ServiceError) -> None:
+    """A service's refusal next to the field it names (else above the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+@require_POST
+@decision_maker_required
+def correction_decide(request, pk):
+    grant = selectors.grant_for_staff_or_404(request.user, pk)
+    years = [line.year for line in ledger.grant_ledger(grant).lines] or [ledger.base_year(grant)]
+    form = forms.CorrectionForm(request.POST, years=years, auto_id="correction_%s")
+    if form.is_valid():
+        try:
+            correction_services.correction_decide(
+                grant=grant,
+                user=request.user,
+                reasons=form.cleaned_data["reasons"],
+                changes=form.changes(),
+                period_end=form.cleaned_data["period_end"],
+            )
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The correction decision is recorded."))
+            return redirect("officer:grant", pk=grant.pk)
+    return _grant_page(request, grant, status=400, correction_form=form)
+
+
+@require_POST
+@case_officer_required
+def claim_decide(request, pk):
+    grant = selectors.grant_for_staff_or_404(request.user, pk)
+    form = forms.ClaimForm(request.POST, auto_id="claim_%s")
+    if form.is_valid():
+        try:
+            report_services.recovery_claim_decide(
+                grant=grant, user=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The recovery claim is decided."))
+            return redirect("officer:grant", pk=grant.pk)
+    return _grant_page(request, grant, status=400, claim_form=form)
+
+
+@require_POST
+@case_officer_required
+def claim_entry(request, pk):
+    claim = selectors.claim_for_staff_or_404(request.user, pk)
+    form = forms.ClaimEntryForm(request.POST, auto_id=f"entry{claim.pk}_%s")
+    if form.is_valid():
+        try:
+            report_services.claim_entry_record(claim=claim, user=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The repayment or write-off is recorded."))
+            return redirect("officer:grant", pk=claim.grant_id)
+    grant = selectors.grant_for_staff_or_404(request.user, claim.grant_id)
+    return _grant_page(request, grant, status=400, entry_form=form, entry_claim=claim.pk)
 
 
 def _payment_status(request) -> str:

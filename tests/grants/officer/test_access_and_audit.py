@@ -46,7 +46,7 @@ def objects(track, decision_maker, case_officer):
     decision = grant.application.decisions.get()
     decision.letter_pdf.save("d.pdf", ContentFile(b"%PDF"))
     claim = RecoveryClaim.objects.create(
-        grant=grant, amount=1, reason="r", due_date=dt.date(2031, 9, 1)
+        grant=grant, amount=1, paid_basis=1, reason="r", due_date=dt.date(2031, 9, 1)
     )
     claim.letter_pdf.save("c.pdf", ContentFile(b"%PDF"))
     # A saved filter is its owner's alone: the case officer's here, 404 for everyone else.
@@ -95,6 +95,10 @@ URLS = [
     ("/handlaggning/moten/{m}/jav/{a}/", "post", "decider"),
     ("/handlaggning/moten/{m}/stang/", "post", "decider"),
     ("/handlaggning/bidrag/{g}/", "get", "staff"),
+    ("/handlaggning/bidrag/{g}/reskontra.csv", "get", "staff"),
+    ("/handlaggning/bidrag/{g}/andringsbeslut/", "post", "decider"),
+    ("/handlaggning/bidrag/{g}/aterkrav/", "post", "officer"),
+    ("/handlaggning/aterkrav/{c}/inbetalning/", "post", "officer"),
     ("/handlaggning/uppfoljning/", "get", "staff"),
     ("/handlaggning/utbetalningar/export.csv", "get", "staff"),
     ("/handlaggning/arsredovisning/", "get", "staff"),

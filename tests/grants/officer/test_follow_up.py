@@ -125,12 +125,20 @@ def test_final_report_with_unused_money_creates_a_claim_with_a_letter_until_sett
     client, case_officer, applicant, grant, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(case_officer)
-    report = _submit_report(grant, "final", money_used=500_001)
+    # The first instalment is paid and the progress report approved; the second is released.
+    first, second = grant.payments.order_by("number")
+    client.post(f"/handlaggning/utbetalningar/{first.pk}/betald/")
+    progress = _submit_report(grant, "progress")
+    client.post(f"/handlaggning/rapporter/{progress.pk}/granskning/", {"decision": "approve"})
+    report = _submit_report(grant, "final", money_used=200_001)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/handlaggning/rapporter/{report.pk}/granskning/", {"decision": "approve"})
     claim = RecoveryClaim.objects.get()
+    # Paid 300 001 kr, used 200 001 kr: 100 000 kr back; the unpaid instalment is cancelled.
     assert claim.amount == 100_000 and claim.report == report
+    second.refresh_from_db()
+    assert second.status == "cancelled"
     text = PdfReader(io.BytesIO(claim.letter_pdf.open("rb").read())).pages[0].extract_text()
     assert "100" in text and grant.application.case_number in text
     assert [m.to for m in mailoutbox] == [[applicant.email]]
@@ -153,6 +161,10 @@ def test_final_report_with_unused_money_creates_a_claim_with_a_letter_until_sett
 
 def test_final_report_using_everything_closes_the_grant(client, case_officer, grant):
     client.force_login(case_officer)
+    progress = _submit_report(grant, "progress")
+    client.post(f"/handlaggning/rapporter/{progress.pk}/granskning/", {"decision": "approve"})
+    for payment in grant.payments.all():
+        client.post(f"/handlaggning/utbetalningar/{payment.pk}/betald/")
     report = _submit_report(grant, "final", money_used=600_001)
     client.post(f"/handlaggning/rapporter/{report.pk}/granskning/", {"decision": "approve"})
     grant.refresh_from_db()

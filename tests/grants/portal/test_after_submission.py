@@ -120,14 +120,16 @@ def test_the_decision_letter_and_payments_are_shown_and_the_letter_downloads(
 def test_reports_record_money_used_and_the_unused_amount(client, applicant, draft):
     application = _submitted(draft, applicant)
     grant, _decision = _approved_with_grant(application)
+    # 200 000 kr of the 400 000 kr is paid: what is not used is counted from what was paid.
+    grant.payments.update(status="paid", paid_at=timezone.now())
     client.force_login(applicant)
     response = client.post(
         f"/portal/ansokningar/{application.pk}/rapport/final/",
-        {"results": "Vi nådde 200 unga.", "money_used": 350_000},
+        {"results": "Vi nådde 200 unga.", "money_used": 150_000},
     )
     assert response.status_code == 302
     report = Report.objects.get(grant=grant, kind="final")
-    assert report.money_used == 350_000 and report.review_status == "pending"
+    assert report.money_used == 150_000 and report.review_status == "pending"
     assert report.due_date == application.round.final_report_due
     event = application.events.get(action="report.final_submitted")
     assert event.data["unused"] == 50_000
@@ -139,7 +141,7 @@ def test_reports_record_money_used_and_the_unused_amount(client, applicant, draf
         {"results": "Igen", "money_used": 1},
     )
     report.refresh_from_db()
-    assert report.money_used == 350_000
+    assert report.money_used == 150_000
 
 
 @pytest.mark.django_db

@@ -72,6 +72,7 @@ def world(applicant, organisation, civil_track, case_officer):
         "supplement_answer": [sub, supplement.pk],
         "letter": [sub, decision.pk],
         "report": [grant.application_id, "final"],
+        "ledger_csv": [grant.application_id],
         "application_withdraw": [sub],
     }
 
@@ -121,6 +122,7 @@ def test_the_members_own_pages_answer(client, world, applicant):
         "supplement_answer",
         "letter",
         "report",
+        "ledger_csv",
     ):
         response = client.get(reverse(f"portal:{name}", args=world[name]))
         assert response.status_code == 200, name

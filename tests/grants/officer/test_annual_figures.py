@@ -65,6 +65,8 @@ def test_the_figures_add_up_per_dimension_from_the_recorded_rows(db):
         report=report,
         amount=50_000,
         reason="Outnyttjat",
+        paid_basis=700_000,
+        used_basis=650_000,
         due_date=dt.date(2031, 10, 31),
         settled_at=timezone.now(),
     )

@@ -16,7 +16,7 @@ from grants.models import (
     Payment,
     Report,
 )
-from grants.selectors.officer import decision_form_initial
+from grants.selectors.officer import decision_form_initial, meeting_close_summary
 from grants.services import ServiceError
 from grants.services.decisions import meeting_close
 from grants.tasks.officer import letter_render
@@ -349,9 +349,10 @@ def test_a_double_clicked_decision_and_close_do_one_thing(
     for _click in range(2):
         _decide(client, meeting, a, outcome="rejected", reasons="Utanför målgruppen")
     assert Decision.objects.filter(application=a).count() == 1
+    confirm = meeting_close_summary(meeting).fingerprint
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
-        second = client.post(f"/handlaggning/moten/{meeting.pk}/stang/")
+        first = client.post(f"/handlaggning/moten/{meeting.pk}/stang/", {"confirm": confirm})
+        second = client.post(f"/handlaggning/moten/{meeting.pk}/stang/", {"confirm": confirm})
     assert first.status_code == 302 and second.status_code in (302, 409)
     assert Event.objects.filter(action="meeting.closed").count() == 1
     assert Event.objects.filter(action="application.rejected").count() == 1

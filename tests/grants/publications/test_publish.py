@@ -5,7 +5,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from grants.models import Event, Publication
-from grants.selectors.publications import award_rows, publication_diff, version_diff
+from grants.selectors.publications import (
+    award_rows,
+    publication_diff,
+    publish_preview,
+    version_diff,
+)
 from grants.services import ServiceError
 from grants.services.publications import publication_publish
 
@@ -149,12 +154,27 @@ def test_a_double_clicked_publish_makes_one_version_and_says_so(
     client, award_round, decision_maker
 ):
     client.force_login(decision_maker)
-    data = {"round": award_round.pk, "track": "", "as_of": "2031-06-25", "note": ""}
+    as_of = dt.date(2031, 6, 25)
+
+    def confirmed(**extra):
+        preview = publish_preview(round_=award_round, track=None, as_of=as_of)
+        return {
+            "round": award_round.pk,
+            "track": "",
+            "as_of": as_of.isoformat(),
+            "note": "",
+            "confirm": preview.fingerprint,
+            **extra,
+        }
+
+    data = confirmed()
     first = client.post("/handlaggning/publiceringar/", data, follow=True)
     second = client.post("/handlaggning/publiceringar/", data, follow=True)
-    assert first.status_code == second.status_code == 200
+    assert first.status_code == 200 and second.status_code in (200, 409)
     assert Publication.objects.count() == 3  # one version per track and the combined list
-    assert "ingen ny version skapades" in second.content.decode()
-    data["new_version"] = "on"
-    client.post("/handlaggning/publiceringar/", data)
+    # Confirming the same lists again publishes nothing new, and says so.
+    again = client.post("/handlaggning/publiceringar/", confirmed(), follow=True)
+    assert "ingen ny version skapades" in again.content.decode()
+    assert Publication.objects.count() == 3
+    client.post("/handlaggning/publiceringar/", confirmed(new_version="on"))
     assert Publication.objects.count() == 6

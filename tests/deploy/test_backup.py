@@ -32,7 +32,9 @@ for p in Publication.objects.filter(status="done").select_related("round", "trac
     response = client.get(f"/utlysningar/{p.round.year}/listor/{scope}/v{p.version}/sv.pdf")
     assert response.status_code == 200, (p.pk, response.status_code)
     pdfs[p.pk] = hashlib.sha256(b"".join(response.streaming_content)).hexdigest()
-package = json.loads(client.get("/oppna-data/360giving.json").content)
+response = client.get("/oppna-data/360giving.json")
+body = b"".join(response.streaming_content) if response.streaming else response.content
+package = json.loads(body)
 print(json.dumps({"counts": row_counts(), "pdfs": pdfs, "grants": len(package["grants"])}))
 """
 

@@ -157,7 +157,7 @@ def test_staff_may_download_attachments_of_submitted_applications_but_not_drafts
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_submissions_get_unique_gap_free_case_numbers(civil_track):
     """Six submissions at once, in threads with their own database connections: on PostgreSQL
     the round's row lock orders them, on SQLite the immediate transactions do."""

@@ -6,7 +6,7 @@ import time_machine
 from django.conf import settings
 from pypdf import PdfReader
 
-from grants.models import Event, Publication
+from grants.models import Event, OutboxJob, Publication
 from grants.outbox import outbox_sweep
 from grants.services import ServiceError
 from grants.services.publications import publication_publish, publication_retry
@@ -136,8 +136,9 @@ def test_sweeper_requeues_pending_rows_after_the_grace_period(award_round):
     civil = award_round.tracks.get(code="ideella")
     (publication,) = publication_publish(round_=award_round, track=civil, as_of=JUNE_25)
     assert outbox_sweep.delay().get() == []  # just published: its message is on its way
+    (job,) = OutboxJob.objects.filter(kind="publication")
     with time_machine.travel(publication.published_at + dt.timedelta(minutes=5)):
-        assert outbox_sweep.delay().get() == [publication.pk]
+        assert outbox_sweep.delay().get() == [job.pk]
     publication.refresh_from_db()
     assert publication.status == Publication.Status.DONE
 
@@ -148,8 +149,9 @@ def test_sweeper_requeues_rows_stuck_in_rendering(award_round):
     Publication.objects.filter(pk=publication.pk).update(
         status="rendering", started_at=publication.published_at
     )
+    (job,) = OutboxJob.objects.filter(kind="publication")
     with time_machine.travel(publication.published_at + dt.timedelta(hours=1)):
-        assert outbox_sweep.delay().get() == [publication.pk]
+        assert outbox_sweep.delay().get() == [job.pk]
     publication.refresh_from_db()
     assert publication.status == Publication.Status.DONE
 

@@ -482,6 +482,21 @@ def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
     return grant
 
 
+def close_conflict_refusal(*, meeting: DecisionMeeting, user) -> ServiceError | None:
+    """Why `user` may not close `meeting` because of a declared conflict of interest, or None."""
+    conflicted = conflicted_cases(meeting=meeting, user=user)
+    if not conflicted:
+        return None
+    return ServiceError(
+        _(
+            "You have declared a conflict of interest on %(cases)s at this meeting, so you "
+            "may not close it: another decision maker closes it."
+        )
+        % {"cases": ", ".join(str(a) for a in conflicted)},
+        code="conflict_of_interest",
+    )
+
+
 @transaction.atomic
 def meeting_close(
     *, meeting: DecisionMeeting, user, confirmed: str | None = None
@@ -495,16 +510,9 @@ def meeting_close(
     meeting = _require_open(meeting)
     # Lock the round so two meetings of it cannot close at once and together exceed a cap.
     Round.objects.select_for_update().get(pk=meeting.round_id)
-    conflicted = conflicted_cases(meeting=meeting, user=user)
-    if conflicted:
-        raise ServiceError(
-            _(
-                "You have declared a conflict of interest on %(cases)s at this meeting, so you "
-                "may not close it: another decision maker closes it."
-            )
-            % {"cases": ", ".join(str(a) for a in conflicted)},
-            code="conflict_of_interest",
-        )
+    refusal = close_conflict_refusal(meeting=meeting, user=user)
+    if refusal is not None:
+        raise refusal
     missing = second_assessment_missing(meeting.agenda.values_list("pk", flat=True))
     if missing:
         raise _second_assessment_refusal(missing)

@@ -61,7 +61,8 @@ def _checked(page, what: str) -> None:
 
 
 def _message(page) -> str:
-    return page.locator(".messages").inner_text()
+    # After a close the page arrives once the letters are made (in the request, without a broker).
+    return page.locator(".messages").inner_text(timeout=CLOSING)
 
 
 def _assess(page, *, relevance="4", amount="150000", notes="God lokal förankring."):

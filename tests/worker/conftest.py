@@ -76,12 +76,11 @@ class Worker:
     def __init__(self, *, broker_url: str, folder: Path, env: dict | None = None):
         self.broker_url = broker_url
         self.folder = folder
-        self.env = env or {}
+        # Settings a test changes for the worker; the open data job stays out of the way of the
+        # other tests (it would share their one pool process) unless a test asks for it.
+        self.env = {"OPENDATA_SWEEP_SECONDS": "3600", **(env or {})}
         self.process: subprocess.Popen | None = None
         self.starts = 0
-        # Settings a test changes for the worker; the open data job stays out of the way of the
-        # other tests (it would share their one pool process).
-        self.env = {"OPENDATA_SWEEP_SECONDS": "3600"}
 
     def start(self):
         self.starts += 1

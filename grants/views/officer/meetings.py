@@ -164,12 +164,14 @@ def meeting_close(request, pk):
         messages.info(request, _("The meeting is closed already; its decisions are final."))
         return redirect(back)
     summary = selectors.meeting_close_summary(meeting)
-    if request.method != "POST":
-        return _close_page(request, summary, back=back)
-    if not summary.can_close:  # a refusal, with the reasons on the page
+    conflict = decision_services.close_conflict_refusal(meeting=meeting, user=request.user)
+    if request.method != "POST":  # said up front: this decision maker may not close it
         return _close_page(
-            request, summary, back=back, problem=_("The meeting cannot be closed yet.")
+            request, summary, back=back, conflict=conflict.message if conflict else ""
         )
+    if not summary.can_close or conflict:  # a refusal, with the reasons on the page
+        problem = conflict.message if conflict else _("The meeting cannot be closed yet.")
+        return _close_page(request, summary, back=back, problem=problem)
     confirmed = request.POST.get("confirm", "")
     if not confirmed:  # an old form, or a hand-made request: show what closing does first
         return _close_page(request, summary, back=back)
@@ -191,10 +193,16 @@ def meeting_close(request, pk):
     return redirect(back)
 
 
-def _close_page(request, summary, *, back: str, problem: str = ""):
+def _close_page(request, summary, *, back: str, problem: str = "", conflict: str = ""):
     return render(
         request,
         "officer/meeting_close.html",
-        {"meeting": summary.meeting, "summary": summary, "back": back, "problem": problem},
+        {
+            "meeting": summary.meeting,
+            "summary": summary,
+            "back": back,
+            "problem": problem,
+            "conflict": conflict,
+        },
         status=409 if problem else 200,
     )

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from grants.models import Application
+from grants.models import Application, User
+from grants.services import portal as portal_services
 from tests.browser.conftest import axe_violations
 from tests.browser.form_world import EMAIL, PASSWORD, make_form_world, section_url
 
@@ -113,8 +114,18 @@ def test_the_page_offers_the_copy_and_says_the_server_has_a_newer_version(page, 
     expect(page.locator(STATUS)).to_contain_text("ingen anslutning", timeout=15_000)
     page.close()
     page.context.set_offline(False)
-    # Meanwhile another device saves the section.
-    Application.objects.filter(pk=draft.pk).update(collaboration="Den andras.", version=5)
+    # Meanwhile another device saves the section, as the portal saves it: the save is on the
+    # record, so an autosave of the closed page that reaches the server late is refused rather
+    # than written over it.
+    current = Application.objects.get(pk=draft.pk)
+    portal_services.application_save_section(
+        application=current,
+        section="effect",
+        data={"collaboration": "Den andras."},
+        user=User.objects.get(email=EMAIL),
+        expected_version=current.version,
+        editor="another-device",
+    )
 
     page = page.context.new_page()
     page.goto(url)

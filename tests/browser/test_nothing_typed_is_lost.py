@@ -89,7 +89,7 @@ def test_a_connection_lost_while_typing_loses_nothing(page, live_server, login):
     page.goto(url)
     expect(page.get_by_label(PLAN, exact=True)).to_have_value("Skrivet utan nät.")
     region = page.get_by_role("region", name="Ändringar sparade i den här webbläsaren")
-    expect(region).to_be_visible()
+    expect(region).to_be_visible(timeout=15_000)
     region.get_by_role("button", name="Återställ mina ändringar").click()
     expect(page.get_by_label(PLAN, exact=True)).to_have_value(
         "Skrivet utan nät. Och mer, fortfarande utan nät."
@@ -130,7 +130,7 @@ def test_the_page_offers_the_copy_and_says_the_server_has_a_newer_version(page, 
     page = page.context.new_page()
     page.goto(url)
     region = page.get_by_role("region", name="Ändringar sparade i den här webbläsaren")
-    expect(region).to_contain_text("Servern har en nyare version")
+    expect(region).to_contain_text("Servern har en nyare version", timeout=15_000)
     assert axe_violations(page) == []
     region.get_by_role("button", name="Återställ mina ändringar").click()
     expect(region).to_contain_text("Tryck på Spara")

@@ -86,18 +86,15 @@ def application_detail(request, pk):
     return _application_page(request, application)
 
 
-@require_POST
-@case_officer_required
-def assessment_save(request, pk):
-    """Save the assessment; a stale version shows the other officer's version beside this one's
-    text, which is kept in the form to merge."""
+def _save_assessment(request, pk, *, form_class, current_of, save, form_key, saved, anchor=""):
+    """Save an assessment (the first or the four-eyes second one); a stale version shows the
+    other officer's version beside this one's text, which is kept in the form to merge."""
     application = application_for_staff_or_404(request.user, pk)
-    current = selectors.assessment_of(application)
-    form = forms.AssessmentForm(request.POST, instance=current)
+    form = form_class(request.POST, instance=current_of(application))
     if not form.is_valid():
-        return _application_page(request, application, assessment_form=form, status=400)
+        return _application_page(request, application, status=400, **{form_key: form})
     try:
-        services.assessment_save(
+        save(
             application=application,
             user=request.user,
             data=form.cleaned_data,
@@ -107,49 +104,46 @@ def assessment_save(request, pk):
         data = request.POST.copy()
         data["version"] = error.current.version
         # The form gets a copy: validating a ModelForm writes into its instance.
-        merged = forms.AssessmentForm(data, instance=copy.copy(error.current))
+        merged = form_class(data, instance=copy.copy(error.current))
         merged.is_valid()
         messages.error(request, error.message)
         return _application_page(
-            request, application, assessment_form=merged, conflict=error.current, status=409
+            request, application, conflict=error.current, status=409, **{form_key: merged}
         )
     except ServiceError as error:
         form.add_error(None, error.message)
-        return _application_page(request, application, assessment_form=form, status=400)
-    messages.success(request, _("The assessment is saved."))
-    return redirect("officer:application", pk=application.pk)
+        return _application_page(request, application, status=400, **{form_key: form})
+    messages.success(request, saved)
+    return redirect(reverse("officer:application", args=[application.pk]) + anchor)
+
+
+@require_POST
+@case_officer_required
+def assessment_save(request, pk):
+    return _save_assessment(
+        request,
+        pk,
+        form_class=forms.AssessmentForm,
+        current_of=selectors.assessment_of,
+        save=services.assessment_save,
+        form_key="assessment_form",
+        saved=_("The assessment is saved."),
+    )
 
 
 @require_POST
 @case_officer_required
 def second_assessment_save(request, pk):
-    """Save the second (four-eyes) assessment; the same merge on a stale version as the first."""
-    application = application_for_staff_or_404(request.user, pk)
-    current = selectors.second_assessment_of(application)
-    form = forms.SecondAssessmentForm(request.POST, instance=current)
-    if not form.is_valid():
-        return _application_page(request, application, second_form=form, status=400)
-    try:
-        services.second_assessment_save(
-            application=application,
-            user=request.user,
-            data=form.cleaned_data,
-            expected_version=form.cleaned_data.get("version"),
-        )
-    except StaleVersion as error:
-        data = request.POST.copy()
-        data["version"] = error.current.version
-        merged = forms.SecondAssessmentForm(data, instance=copy.copy(error.current))
-        merged.is_valid()
-        messages.error(request, error.message)
-        return _application_page(
-            request, application, second_form=merged, conflict=error.current, status=409
-        )
-    except ServiceError as error:
-        form.add_error(None, error.message)
-        return _application_page(request, application, second_form=form, status=400)
-    messages.success(request, _("The second assessment is saved."))
-    return redirect(reverse("officer:application", args=[application.pk]) + "#second-assessment")
+    return _save_assessment(
+        request,
+        pk,
+        form_class=forms.SecondAssessmentForm,
+        current_of=selectors.second_assessment_of,
+        save=services.second_assessment_save,
+        form_key="second_form",
+        saved=_("The second assessment is saved."),
+        anchor="#second-assessment",
+    )
 
 
 @require_POST

@@ -243,12 +243,11 @@ PDF_CHUNK_CACHE_DIR = env_str("PDF_CHUNK_CACHE_DIR")  # default: PRIVATE_MEDIA_R
 OPENDATA_WRITE_TIME_LIMIT = env_int("OPENDATA_WRITE_TIME_LIMIT", 1800)
 # Reminders (issue 9): applicants are told this many days before a due date, and when it has
 # passed (up to REMINDER_OVERDUE_DAYS after it); officers get a digest after REMINDER_DIGEST_HOUR.
-# Beat runs the scheduler every REMINDER_SWEEP_SECONDS; an unsent reminder older than
-# REMINDER_PENDING_GRACE seconds is enqueued again.
+# Beat runs the scheduler every REMINDER_SWEEP_SECONDS; it only schedules (a Reminder row and its
+# outbox job of kind "reminder"): the outbox sends, retries and sweeps them like every other kind.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 7)
 REMINDER_OVERDUE_DAYS = env_int("REMINDER_OVERDUE_DAYS", 30)
 REMINDER_DIGEST_HOUR = env_int("REMINDER_DIGEST_HOUR", 7)
-REMINDER_PENDING_GRACE = env_int("REMINDER_PENDING_GRACE", 300)
 # The outbox (issue 10, grants/outbox.py): every side effect is a row; the sweeper re-enqueues
 # what is due and not done (a lost message, a killed worker), of every kind, every
 # OUTBOX_SWEEP_SECONDS; a message is taken for lost OUTBOX_REQUEUE_GRACE seconds after it was due.

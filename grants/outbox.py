@@ -21,14 +21,14 @@ Handlers register themselves with `@handler("kind")` in their task module (grant
 in TASK_MODULES); a kind also needs a label in KIND_LABELS. Usage:
 
     # in a service, inside its transaction (an e-mail: grants.emails.email_send(…, application=…))
-    enqueue("reminder", payload={"report": report.pk}, application=application,
+    enqueue("reminder", payload={"reminder": reminder.pk}, application=application,
             due_at=when, description="Progress report reminder")   # due_at: later is fine
 
-    # grants/tasks/<area>.py
-    @handler("reminder")
+    # grants/tasks/<area>.py (done=: a record written in the transaction that marks it done)
+    @handler("reminder", done=reminder_job_done)
     def reminder_job(job: OutboxJob) -> dict:   # idempotent; raise to retry after a back-off,
         ...                                     # PermanentError to fail at once
-        return {"file": name}                   # kept as the job's result
+        return {"message_id": …, "sent_at": …}  # kept as the job's result
 """
 
 import contextlib
@@ -88,6 +88,9 @@ class Kind:
     # Called inside the transaction that fails the job for good, and the one that retries it.
     failed: Callable[[OutboxJob], None] | None = None
     retried: Callable[[OutboxJob, object], None] | None = None
+    # Called inside the transaction that marks the job done (its result set): for a record the
+    # effect keeps beside the job (a reminder's sent time), written exactly when the job is done.
+    done: Callable[[OutboxJob], None] | None = None
     # Run the handler in the transaction that marks the job done: for handlers whose whole effect
     # is rows (e.g. more outbox jobs), which then happen exactly once.
     atomic: bool = False
@@ -96,14 +99,16 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def handler(name: str, *, failed=None, retried=None, atomic: bool = False):
+def handler(name: str, *, failed=None, retried=None, done=None, atomic: bool = False):
     """Register the decorated function as the handler of jobs of kind `name`. It gets the job
     (running) and returns a dict for the job's result, or raises."""
     if name not in KIND_LABELS:
         raise ValueError(f"The outbox kind {name!r} needs a label in KIND_LABELS.")
 
     def register(function):
-        KINDS[name] = Kind(name=name, run=function, failed=failed, retried=retried, atomic=atomic)
+        KINDS[name] = Kind(
+            name=name, run=function, failed=failed, retried=retried, done=done, atomic=atomic
+        )
         return function
 
     return register
@@ -248,6 +253,9 @@ def _finish(job_id: int, result: dict) -> None:
         job.error = ""
         job.message_id = result.get("message_id", "")[:200]
         workflow.transition(job, OutboxJob.Status.DONE, fields=["result", "error", "message_id"])
+        kind = KINDS.get(job.kind)
+        if kind and kind.done:
+            kind.done(job)
 
 
 def _finish_patiently(job_id: int, result: dict) -> None:

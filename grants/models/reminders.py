@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 class Reminder(models.Model):
     """One reminder or digest e-mail, recorded before it is sent (issue 9, item 6).
 
-    The row is written by the scheduler in the same transaction that schedules the send, under a
-    unique key (kind, object, occasion): a restarted or repeated scheduler finds the row and
-    schedules nothing new, and the send task sends only while `sent_at` is empty, under a row
-    lock (grants.tasks.reminders)."""
+    The row is written by the scheduler in the same transaction as its outbox job (kind
+    "reminder", issue 10), under a unique key (kind, object, occasion): a restarted or repeated
+    scheduler finds the row and schedules nothing new. The job's handler sends only while
+    `sent_at` is empty, and the job's "done" records `sent_at` and `message_id` here
+    (grants.tasks.reminders)."""
 
     class Kind(models.TextChoices):
         SUPPLEMENT_DUE = "supplement_due", _("supplement request falls due")
@@ -41,6 +42,16 @@ class Reminder(models.Model):
     )
     created_at = models.DateTimeField(_("scheduled"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    # The outbox job that sends it (empty only for rows written before the outbox took reminders).
+    job = models.OneToOneField(
+        "grants.OutboxJob",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminder",
+        verbose_name=_("outbox job"),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
 
@@ -53,7 +64,6 @@ class Reminder(models.Model):
                 fields=["kind", "object_id", "occasion"], name="reminder_once_per_occasion"
             )
         ]
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="reminder_unsent_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.object_id} – {self.occasion}"

@@ -234,6 +234,6 @@ def digest_for_day(day: dt.date) -> Digest:
 
 
 def recent_reminders(limit: int = 50):
-    return Reminder.objects.select_related("recipient", "application").order_by("-created_at")[
-        :limit
-    ]
+    return Reminder.objects.select_related("recipient", "application", "job").order_by(
+        "-created_at"
+    )[:limit]

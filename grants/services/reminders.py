@@ -1,18 +1,20 @@
-"""Scheduling reminders and digests: a Reminder row per (kind, object, occasion), written in the
-transaction that schedules its send, so a repeated or restarted scheduler sends nothing twice.
-The send itself (grants.tasks.reminders.reminder_send) sends only while the row is unsent."""
+"""Scheduling reminders and digests: a Reminder row per (kind, object, occasion) and its outbox
+job (kind "reminder"), written in one transaction, so a repeated or restarted scheduler sends
+nothing twice and a scheduled reminder is never lost: the outbox's dispatcher sends it
+(grants.tasks.reminders) and its sweeper brings it back after a lost message or a killed worker.
+Nothing here sends or re-enqueues anything itself."""
 
 import datetime as dt
 import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grants import roles
 from grants.models import Reminder, User
+from grants.outbox import enqueue
 from grants.selectors import reminders as selectors
-from grants.tasks.reminders import reminder_send
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,8 @@ def _recipient(application) -> User | None:
 
 
 def _schedule(*, kind: str, object_id: int, occasion: dt.date, recipient: User, application=None):
-    """Write the reminder and enqueue its send after commit; None when it exists already."""
+    """Write the reminder and its outbox job in one transaction (the job's message goes out after
+    commit); None when the reminder exists already."""
     try:
         with transaction.atomic():
             reminder, created = Reminder.objects.get_or_create(
@@ -47,8 +50,15 @@ def _schedule(*, kind: str, object_id: int, occasion: dt.date, recipient: User, 
             )
             if not created:
                 return None
-            reminder_id = reminder.pk
-            transaction.on_commit(lambda: reminder_send.delay(reminder_id=reminder_id))
+            with translation.override(settings.LANGUAGE_CODE):  # the officers' pages' language
+                what = str(reminder.get_kind_display())
+            reminder.job = enqueue(
+                "reminder",
+                payload={"reminder": reminder.pk},
+                application=application,
+                description=f"{what[:1].upper()}{what[1:]} {occasion:%Y-%m-%d} → {reminder.email}",
+            )
+            reminder.save(update_fields=["job"])
             return reminder
     except IntegrityError:  # a second scheduler wrote the same key meanwhile
         return None
@@ -85,15 +95,3 @@ def reminders_schedule(*, now=None) -> list[Reminder]:
             if reminder is not None:
                 scheduled.append(reminder)
     return scheduled
-
-
-def reminders_unsent(*, now=None) -> list[int]:
-    """Reminders scheduled more than the grace period ago and still unsent (a lost broker
-    message, a killed worker): their ids, for the sweeper to enqueue again."""
-    now = now or timezone.now()
-    grace = dt.timedelta(seconds=settings.REMINDER_PENDING_GRACE)
-    return list(
-        Reminder.objects.filter(sent_at__isnull=True, created_at__lt=now - grace)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:500]
-    )

@@ -1,17 +1,13 @@
-"""The reminders' beat task: schedule what is due today, and send again what stayed unsent."""
+"""The reminders' beat task: schedule what is due today. It only schedules (a Reminder row and its
+outbox job, each once); sending, retrying and bringing back lost messages are the outbox's
+(grants.tasks.reminders, grants.outbox.sweep)."""
 
 from celery import shared_task
 
 from grants.services import reminders
-from grants.tasks.reminders import reminder_send
 
 
 @shared_task
 def reminders_run() -> dict:
-    """Schedule today's reminders and digests (each once, grants.services.reminders), then
-    re-enqueue those still unsent after the grace period (a lost message, a killed worker)."""
-    scheduled = reminders.reminders_schedule()
-    resent = reminders.reminders_unsent()
-    for reminder_id in resent:
-        reminder_send.delay(reminder_id=reminder_id)
-    return {"scheduled": len(scheduled), "resent": len(resent)}
+    """Schedule today's reminders and digests (each once, grants.services.reminders)."""
+    return {"scheduled": len(reminders.reminders_schedule())}

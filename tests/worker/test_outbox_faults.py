@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from grants.models import OutboxJob
+from grants.models import LetterBatch, OutboxJob
 from tests.worker import services
 from tests.worker.conftest import wait_for
 from tests.worker.workload import all_done, arrived, build_workload
@@ -69,6 +69,8 @@ def _assert_exactly_once(expected, got):
     assert got["letters"] == expected.letters
     assert got["lists"] == expected.lists
     assert OutboxJob.objects.filter(kind="email").count() == expected.emails
+    # The letters' batch counted each letter once, whatever was killed or lost on the way.
+    assert LetterBatch.objects.get().done == expected.letters
 
 
 def test_a_redis_restart_without_persistence_loses_no_side_effect(worker, own_redis, smtp):

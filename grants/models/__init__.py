@@ -14,6 +14,7 @@ from .applications import (
 from .decisions import Decision, DecisionMeeting, Grant, MeetingConflict
 from .events import Event
 from .invitations import Invitation
+from .letters import LetterBatch
 from .money import ClaimEntry, Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .outbox import OutboxJob
@@ -41,6 +42,7 @@ __all__ = [
     "Grant",
     "InternalComment",
     "Invitation",
+    "LetterBatch",
     "MeetingConflict",
     "Membership",
     "OpenDataRelease",

@@ -1,6 +1,7 @@
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from grants.progress import progress_state
 
 
 class Publication(models.Model):
@@ -94,18 +95,18 @@ class Publication(models.Model):
 
     def progress_state(self) -> dict:
         """PDFs rendered, PDFs in all, rows laid out (both languages' rows count), and the
-        estimated seconds left, for the publish page. Once rows have been laid out, the estimate
-        follows this render's own pace rather than the last list's."""
+        estimated seconds left, for the publish page (the rule: grants.progress)."""
         progress = self.progress or {}
-        estimate = progress.get("estimate_seconds") or 0
-        elapsed = (timezone.now() - self.started_at).total_seconds() if self.started_at else 0
-        rows_done, rows_total = progress.get("rows_done", 0), progress.get("rows_total", 0)
-        if rows_done and elapsed:
-            estimate = elapsed + elapsed / rows_done * max(rows_total - rows_done, 0)
+        rows = progress_state(
+            progress.get("rows_done", 0),
+            progress.get("rows_total", 0),
+            started_at=self.started_at,
+            estimate_seconds=progress.get("estimate_seconds"),
+        )
         return {
             "done": len(progress.get("languages_done", [])),
             "total": progress.get("languages", 2),
-            "rows_done": rows_done,
-            "rows_total": rows_total,
-            "seconds_left": max(1, round(estimate - elapsed)) if estimate else None,
+            "rows_done": rows["done"],
+            "rows_total": rows["total"],
+            "seconds_left": rows["seconds_left"],
         }

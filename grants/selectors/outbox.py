@@ -4,7 +4,7 @@ the jobs that failed, for the officers' page."""
 from django.db.models import Count, Q
 
 from grants.access import applications_for_staff
-from grants.models import OutboxJob
+from grants.models import LetterBatch, OutboxJob
 from grants.outbox import DOCUMENT_KINDS, KIND_LABELS
 
 
@@ -43,3 +43,8 @@ def status_counts() -> dict[str, int]:
         OutboxJob.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     return {value: counts.get(value, 0) for value in OutboxJob.Status.values}
+
+
+def letter_batches(limit: int = 10) -> list[LetterBatch]:
+    """The latest batches of letters, newest first, for the officers' page."""
+    return list(LetterBatch.objects.select_related("meeting", "round")[:limit])

@@ -23,11 +23,11 @@ from grants.models import (
     Round,
     Track,
 )
-from grants.outbox import enqueue
 from grants.selectors.officer import current_caps, decided_totals, meeting_close_summary
 from grants.services import ServiceError
 from grants.services.applications import application_transition
 from grants.services.events import event_record
+from grants.services.letters import letter_batch_enqueue
 from grants.services.officer import second_assessment_missing
 from grants.templatetags.delmos import format_sek
 from grants.workflow import AGENDA_STATUSES, MEETING_OPEN_STATUSES, ApplicationStatus
@@ -580,13 +580,7 @@ def meeting_close(
         fields=["closed_by"],
     )
 
-    for decision in decisions:
-        enqueue(
-            "letter",
-            payload={"kind": "decision", "object": decision.pk},
-            application=decision.application,
-            description=f"{decision.application.case_number}: decision letter",
-        )
+    letter_batch_enqueue(decisions, meeting=meeting, round_=meeting.round, user=user)
     return meeting
 
 

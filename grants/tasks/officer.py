@@ -12,6 +12,7 @@ from grants.models import Decision, OutboxJob, RecoveryClaim, User
 from grants.outbox import handler
 from grants.pdf import render_pdf
 from grants.services.events import event_record
+from grants.services.letters import letter_batch_count
 from grants.tasks.publications import page_counter_css, write_atomically
 
 
@@ -83,10 +84,11 @@ def wants_english(organisation_id: int) -> bool:
     ).exists()
 
 
-def letter_render(*, kind: str, object_id: int, notify: bool = True) -> bool:
-    """Render one letter (Swedish, and an English copy on request) and e-mail the organisation's
-    members. Idempotent: an object that has its letter already is left alone (returns False);
-    the files have fixed names, so a run cut short leaves no second copy."""
+def letter_render(*, kind: str, object_id: int, notify: bool = True, english: bool = False) -> bool:
+    """Render one letter (Swedish, and an English copy on request: when a member reads Delmos in
+    English, or `english`) and e-mail the organisation's members. Idempotent: an object that has
+    its letter already is left alone (returns False), but for the English copy `english` asks
+    for; the files have fixed names, so a run cut short leaves no second copy."""
     spec = LETTERS[kind]
     with transaction.atomic():
         obj = (
@@ -94,20 +96,26 @@ def letter_render(*, kind: str, object_id: int, notify: bool = True) -> bool:
             .select_related(*spec.related)
             .get(pk=object_id)
         )
-        if obj.letter_pdf:
-            return False
         application = spec.application(obj)
         storage = spec.model.letter_pdf.field.storage
-        obj.letter_pdf.name = f"letters/{spec.file_prefix}-{obj.pk}.pdf"
-        write_atomically(obj.letter_pdf.name, render_letter(kind, obj), storage=storage)
-        fields = ["letter_pdf"]
-        if wants_english(application.organisation_id):
+        made = not obj.letter_pdf
+        fields = []
+        if made:
+            obj.letter_pdf.name = f"letters/{spec.file_prefix}-{obj.pk}.pdf"
+            write_atomically(obj.letter_pdf.name, render_letter(kind, obj), storage=storage)
+            fields.append("letter_pdf")
+        if not obj.letter_pdf_en and (
+            english or (made and wants_english(application.organisation_id))
+        ):
             obj.letter_pdf_en.name = f"letters/{spec.file_prefix}-{obj.pk}.en.pdf"
             write_atomically(
                 obj.letter_pdf_en.name, render_letter(kind, obj, "en"), storage=storage
             )
             fields.append("letter_pdf_en")
-        obj.save(update_fields=fields)
+        if fields:
+            obj.save(update_fields=fields)
+        if not made:
+            return False
         extra = {"grant": obj.grant} if spec.model is RecoveryClaim else {}
         event_record(
             action=spec.event,
@@ -143,8 +151,13 @@ def letter_render(*, kind: str, object_id: int, notify: bool = True) -> bool:
 def letter_job(job: OutboxJob) -> dict:
     payload = job.payload
     made = letter_render(
-        kind=payload["kind"], object_id=payload["object"], notify=payload.get("notify", True)
+        kind=payload["kind"],
+        object_id=payload["object"],
+        notify=payload.get("notify", True),
+        english=payload.get("english", False),
     )
+    if payload.get("batch"):
+        letter_batch_count(payload["batch"])
     spec = LETTERS[payload["kind"]]
     obj = spec.model.objects.only("letter_pdf", "letter_pdf_en").get(pk=payload["object"])
     return {"file": obj.letter_pdf.name, "file_en": obj.letter_pdf_en.name, "made": made}

@@ -68,6 +68,7 @@ urlpatterns = [
     path("arsredovisning/export.csv", figures.annual_figures_csv, name="annual_figures_csv"),
     path("arsredovisning/export.xlsx", figures.annual_figures_xlsx, name="annual_figures_xlsx"),
     path("utskick/", outbox.outbox_page, name="outbox"),
+    path("utskick/brev/<int:pk>/", outbox.letter_batch_status, name="letter_batch"),
     path("utskick/<int:pk>/forsok-igen/", outbox.outbox_retry, name="outbox_retry"),
     path("paminnelser/", reminders.reminders, name="reminders"),
     path("logg.csv", audit.event_log_export, name="event_log"),

@@ -54,6 +54,7 @@ KIND_BY_NAME = {
     "officer:meeting_conflict": {"pk": "meeting", "application_pk": "granted"},
     "officer:saved_filter_delete": {"pk": 999_999},
     "officer:outbox_retry": {"pk": "outbox_job"},
+    "officer:letter_batch": {"pk": "letter_batch"},
     "officer:grant_ledger_csv": {"pk": "grant"},
     "officer:correction": {"pk": "grant"},
     "officer:claim_decide": {"pk": "grant"},

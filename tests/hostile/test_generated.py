@@ -350,6 +350,8 @@ EXPECTED = {
     "officer:claim_settle": (NOT_POST, _row("login", "404", "redirect", "404", "redirect")),
     "officer:claim_letter": (NO_FILE, NO_FILE),
     "officer:outbox": (STAFF, STAFF),
+    # A batch of letters' progress (counts only): for staff.
+    "officer:letter_batch": (STAFF, STAFF),
     # A failed job of party A's submitted case: staff retry it and are sent back.
     "officer:outbox_retry": (NOT_POST, _row("login", "404", "redirect", "redirect", "redirect")),
     # The ledger: its CSV for staff; an empty correction, claim or repayment is refused next to

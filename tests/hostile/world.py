@@ -17,6 +17,7 @@ from grants.models import (
     DecisionMeeting,
     Grant,
     Invitation,
+    LetterBatch,
     Membership,
     OutboxJob,
     Publication,
@@ -123,6 +124,8 @@ def build_world() -> World:
         error="SMTPServerDisconnected",
     )
 
+    letter_batch = LetterBatch.objects.create(meeting=meeting, total=1)
+
     world.owner = applicant_a
     world.users = {
         "anonymous": None,
@@ -151,6 +154,7 @@ def build_world() -> World:
         "invitation_token": invitation_token(invitation),
         "publication": publication.pk,
         "outbox_job": outbox_job.pk,
+        "letter_batch": letter_batch.pk,
         "org_number": org_a.org_number,
         "scope": getattr(publication, "scope", "alla") or "alla",
         "lan": org_a.seat.lan_id,

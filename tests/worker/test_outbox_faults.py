@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from grants.models import OutboxJob, Reminder
+from grants.models import LetterBatch, OutboxJob, Reminder
 from tests.worker import services
 from tests.worker.conftest import wait_for
 from tests.worker.workload import all_done, arrived, build_workload
@@ -90,6 +90,8 @@ def _assert_exactly_once(expected, got, smtp):
     assert OutboxJob.objects.filter(kind="reminder").count() == expected.reminders
     assert not reminders.filter(sent_at__isnull=True).exists()
     assert set(reminders.values_list("message_id", flat=True)) <= set(smtp.message_ids())
+    # The letters' batch counted each decision letter once, whatever was killed or lost.
+    assert LetterBatch.objects.get().done == expected.letters - expected.recovery_letters
 
 
 def test_a_redis_restart_without_persistence_loses_no_side_effect(worker, own_redis, smtp):

@@ -23,6 +23,7 @@ from grants.models import (
     SupplementRequest,
 )
 from grants.outbox import enqueue
+from grants.services.letters import letter_batch_enqueue
 from grants.services.portal import application_submit
 from grants.services.publications import publication_publish
 from grants.services.reminders import reminders_schedule
@@ -148,13 +149,7 @@ def build_workload(*, applications: int = 2) -> Expected:
         publication_publish(round_=award_round, track=award_round.tracks.get(code="ideella"))
         for draft, user in drafts:
             application_submit(application=draft, user=user, expected_version=None)
-        for decision in decisions:
-            enqueue(
-                "letter",
-                payload={"kind": "decision", "object": decision.pk},
-                application=decision.application,
-                description=f"decision letter {decision.pk}",
-            )
+        letter_batch_enqueue(decisions, round_=award_round)  # as a meeting's close does
         enqueue("password_reset", payload={"email": member.email, "language": "sv"})
         grant = Grant.objects.select_for_update().get(application__organisation=alby)
         recovery_claim_create(

@@ -15,6 +15,7 @@ from grants.models import (
     Attachment,
     DecisionMeeting,
     Event,
+    LetterBatch,
     OutboxJob,
     RecoveryClaim,
     SavedFilter,
@@ -54,9 +55,11 @@ def objects(track, decision_maker, case_officer):
     job = OutboxJob.objects.create(
         kind="email", status="failed", application=application, attempts=8, error="refused"
     )
+    batch = LetterBatch.objects.create(meeting=meeting, total=1)
 
     return {
         "job": job.pk,
+        "batch": batch.pk,
         "sf": saved.pk,
         "a": application.pk,
         "att": attachment.pk,
@@ -111,6 +114,7 @@ URLS = [
     ("/handlaggning/aterkrav/{c}/brev.pdf", "get", "staff"),
     ("/handlaggning/utskick/", "get", "staff"),
     ("/handlaggning/utskick/{job}/forsok-igen/", "post", "staff"),
+    ("/handlaggning/utskick/brev/{batch}/", "get", "staff"),
     ("/handlaggning/logg.csv", "get", "admin"),
 ]
 

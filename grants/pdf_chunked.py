@@ -39,6 +39,7 @@ import logging
 import os
 import pickle
 import signal
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,8 +139,10 @@ def in_child(function: Callable, *args):
 
     WeasyPrint's layout takes memory that Python keeps after the document is written; in a child
     it is given back to the system when the child exits. A child is killed if this process is
-    interrupted (a task's time limit), so no layout outlives its task."""
-    if not settings.PDF_RENDER_IN_CHILD or not hasattr(os, "fork"):
+    interrupted (a task's time limit), so no layout outlives its task. A process with other
+    threads (a development server running tasks eagerly) renders in place: a child forked from it
+    could inherit a lock another thread holds."""
+    if not settings.PDF_RENDER_IN_CHILD or not hasattr(os, "fork") or threading.active_count() > 1:
         return function(*args)
     read, write = os.pipe()
     pid = os.fork()

@@ -52,6 +52,7 @@ from pikepdf import Array, Dictionary
 
 from grants.pdf import pdf_from_html, render_html
 from grants.pdf_structure import (
+    CELLS,
     MARKED_CONTENT,
     _add_scopes_and_ids,
     _marked_content,
@@ -250,6 +251,42 @@ def _header_to_artifacts(pdf: pikepdf.Pdf) -> None:
     _to_artifacts(pdf, artifacts)
 
 
+SPAN_KEYS = {"/Type", "/S", "/K", "/P", "/Pg"}
+
+
+def _flatten_spans(pdf: pikepdf.Pdf) -> None:
+    """WeasyPrint wraps every line of a cell's text in a `Span` element, half of a list's
+    objects: a cell whose kids are plain spans on its own page takes their marked content
+    itself (what a reader gets is the same), which halves the memory a merge of many chunks
+    needs."""
+    arrays = _parent_tree(pdf)
+    by_page = {
+        page.obj.objgen: arrays.get(int(page.obj.get("/StructParents", -1))) for page in pdf.pages
+    }
+    for cell in walk(_the_table(pdf), leaves=CELLS):
+        page = cell.get("/Pg")
+        children = kids(cell)
+        if cell.S not in CELLS or page is None or not children:
+            continue
+        array = by_page.get(page.objgen)
+        mcids = []
+        for span in children:
+            if not (is_element(span) and span.S == "/Span" and set(span.keys()) <= SPAN_KEYS):
+                break
+            if span.get("/Pg", page).objgen != page.objgen:
+                break
+            numbers = kids(span)
+            if not all(isinstance(n, int) for n in numbers):
+                break
+            mcids.extend(int(n) for n in numbers)
+        else:
+            if array is None or any(m >= len(array) for m in mcids):
+                continue
+            cell.K = Array(mcids)
+            for m in mcids:
+                array[m] = cell
+
+
 def _render_chunk(html: str, *, first: bool, last: bool, rows: int, prefix: str) -> Chunk:
     """Lay out one chunk and make it ready to merge (see the module's docstring)."""
     data = pdf_from_html(html)
@@ -259,6 +296,7 @@ def _render_chunk(html: str, *, first: bool, last: bool, rows: int, prefix: str)
         _rename_ids(pdf, prefix)
         if not first:
             _header_to_artifacts(pdf)
+        _flatten_spans(pdf)
         _add_scopes_and_ids(pdf, pdf.Root.StructTreeRoot)
         return Chunk(_save(pdf), rows, len(pdf.pages))
 
@@ -371,6 +409,16 @@ def stamp_footers(pdf: pikepdf.Pdf, sheets: list[bytes]) -> None:
         raise ValueError(f"{stamped} footers for {len(pdf.pages)} pages")
 
 
+def assemble(chunks: list[bytes], sheets: list[bytes]) -> bytes:
+    """The merged list with its footers, saved."""
+    merged = merge_chunks(chunks)
+    try:
+        stamp_footers(merged, sheets)
+        return _save(merged)
+    finally:
+        merged.close()
+
+
 def footer_sheet(
     context: dict, *, language: str, first: int, count: int, total: int, cache: ChunkCache
 ) -> bytes:
@@ -456,12 +504,8 @@ def render_list(
         )
         for first in range(0, pages, FOOTER_BATCH)
     ]
-    merged = merge_chunks([chunk.data for chunk in parts])
-    try:
-        stamp_footers(merged, sheets)
-        data = _save(merged)
-    finally:
-        merged.close()
+    # The merge holds every row's structure elements in qpdf (~20 KB a row): in a child too.
+    data = in_child(functools.partial(assemble, [chunk.data for chunk in parts], sheets))
     log.info("List of %s rows: %s chunks, %s rendered", len(rows), len(parts), rendered)
     return data
 

@@ -14,9 +14,11 @@ a sequence of chunks, each a small WeasyPrint document of at most that many rows
   memory of WeasyPrint's layout is given back when the child exits and the process that merges
   holds only the finished chunks;
 - a chunk is made ready for merging before it is cached: its IDs prefixed with its key (the
-  header cells' IDs are the same in every chunk, so `/Headers` need no renaming), and in every
-  chunk but the first its header row made a pagination artifact; merging is then copying pages
-  and rows, without walking the structure tree;
+  header cells' IDs are the same in every chunk, so `/Headers` need no renaming), in every
+  chunk but the first its header row made a pagination artifact, and its cells given their
+  text's marked content directly instead of one `Span` element per line (half the objects);
+  merging is then copying pages and rows, without walking the structure tree, and it runs in a
+  child too;
 - chunks are cached by the SHA-256 of their HTML (which carries the rows, the language and
   everything the template prints), so a republished list lays out only the chunks whose rows
   changed, and the ones after them only if the page breaks moved;
@@ -252,39 +254,47 @@ def _header_to_artifacts(pdf: pikepdf.Pdf) -> None:
 
 
 SPAN_KEYS = {"/Type", "/S", "/K", "/P", "/Pg"}
+FLATTENED = (*CELLS, "/Caption")
+
+
+def _plain_mcids(element, page) -> list[int] | None:
+    """The MCIDs under `element` if it holds nothing but plain spans (nested or not) on `page`."""
+    mcids = []
+    for kid in kids(element):
+        if isinstance(kid, int):
+            mcids.append(kid)
+            continue
+        if not (is_element(kid) and kid.S == "/Span" and set(kid.keys()) <= SPAN_KEYS):
+            return None
+        if kid.get("/Pg", page).objgen != page.objgen:
+            return None
+        inner = _plain_mcids(kid, page)
+        if inner is None:
+            return None
+        mcids.extend(inner)
+    return mcids
 
 
 def _flatten_spans(pdf: pikepdf.Pdf) -> None:
     """WeasyPrint wraps every line of a cell's text in a `Span` element, half of a list's
-    objects: a cell whose kids are plain spans on its own page takes their marked content
-    itself (what a reader gets is the same), which halves the memory a merge of many chunks
-    needs."""
+    objects: a cell (or the caption) that holds nothing but plain spans on its own page takes
+    their marked content itself (what a reader gets is the same), which halves the memory a
+    merge of many chunks needs."""
     arrays = _parent_tree(pdf)
     by_page = {
         page.obj.objgen: arrays.get(int(page.obj.get("/StructParents", -1))) for page in pdf.pages
     }
-    for cell in walk(_the_table(pdf), leaves=CELLS):
+    for cell in walk(_the_table(pdf), leaves=FLATTENED):
         page = cell.get("/Pg")
-        children = kids(cell)
-        if cell.S not in CELLS or page is None or not children:
+        if cell.S not in FLATTENED or page is None or not kids(cell):
             continue
         array = by_page.get(page.objgen)
-        mcids = []
-        for span in children:
-            if not (is_element(span) and span.S == "/Span" and set(span.keys()) <= SPAN_KEYS):
-                break
-            if span.get("/Pg", page).objgen != page.objgen:
-                break
-            numbers = kids(span)
-            if not all(isinstance(n, int) for n in numbers):
-                break
-            mcids.extend(int(n) for n in numbers)
-        else:
-            if array is None or any(m >= len(array) for m in mcids):
-                continue
-            cell.K = Array(mcids)
-            for m in mcids:
-                array[m] = cell
+        mcids = _plain_mcids(cell, page)
+        if not mcids or array is None or any(m >= len(array) for m in mcids):
+            continue
+        cell.K = Array(mcids)
+        for m in mcids:
+            array[m] = cell
 
 
 def _render_chunk(html: str, *, first: bool, last: bool, rows: int, prefix: str) -> Chunk:
@@ -508,8 +518,3 @@ def render_list(
     data = in_child(functools.partial(assemble, [chunk.data for chunk in parts], sheets))
     log.info("List of %s rows: %s chunks, %s rendered", len(rows), len(parts), rendered)
     return data
-
-
-def page_count(data: bytes) -> int:
-    with _open(data) as pdf:
-        return len(pdf.pages)

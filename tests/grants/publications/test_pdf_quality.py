@@ -167,6 +167,12 @@ def test_a_long_list_is_one_table_with_one_header_row_and_scoped_cells(
             repeated = content(page)
             assert repeated.count(b"/Artifact <</Type /Pagination /Subtype /Header>> BDC") >= 6
         assert b"/Subtype /Header" not in content(pdf.pages[0])
+        if chunk_rows < len(rows):
+            # Merged chunks: the cells hold their marked content, without a Span per line.
+            assert not [e for e in walk(table) if e.S == "/Span"]
+            assert all(
+                isinstance(k, int) for c in walk(body) if c.S in ("/TH", "/TD") for k in kids(c)
+            )
         (figure,) = [e for e in elements if e.S == "/Figure"]
         assert "Delmos" in str(figure.Alt)
         assert str(pdf.Root.Outlines.First.Title) == "Granted recipients"
@@ -244,3 +250,16 @@ def test_republishing_a_long_list_lays_out_only_the_changed_chunk_and_the_totals
     text = "\n".join(page_texts(data))
     assert "100 001 kr" in text and "13 000 001 kr" in text
     assert structure_problems(data) == []
+
+
+def test_a_chunk_is_laid_out_in_a_child_process_whose_errors_reach_the_task(settings):
+    """The layout's memory goes back to the system when the child exits; an error in the child
+    fails the render in the task, with the child's message."""
+    import os
+
+    settings.PDF_RENDER_IN_CHILD = True
+    assert pdf_chunked.in_child(os.getpid) != os.getpid()
+    with pytest.raises(pdf_chunked.ChildFailed, match="ZeroDivisionError"):
+        pdf_chunked.in_child(lambda: 1 / 0)
+    settings.PDF_RENDER_IN_CHILD = False
+    assert pdf_chunked.in_child(os.getpid) == os.getpid()

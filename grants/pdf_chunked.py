@@ -34,6 +34,7 @@ The merged document passes the same structure checks as a single render (tests/p
 """
 
 import contextlib
+import ctypes
 import functools
 import hashlib
 import io
@@ -75,6 +76,7 @@ FOOTER = "/DelmosFooter"
 FOOTER_BATCH = 100  # pages per footer sheet
 HEADER_ID = "0h-{}"  # the header cells' IDs, the same in every chunk
 HEADER_PARTS = ("/THead", "/Caption")
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,13 @@ class ChildFailed(RuntimeError):
     pass
 
 
+def _die_with_parent() -> None:
+    """Linux: the child is killed when its parent dies (a worker killed at its hard time limit),
+    instead of laying out a chunk nobody will read."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def in_child(function: Callable, *args):
     """`function(*args)` in a forked child process, its result (pickled) read from a pipe.
 
@@ -152,6 +161,7 @@ def in_child(function: Callable, *args):
     if pid == 0:  # the child: never returns
         status = 1
         try:
+            _die_with_parent()
             os.close(read)
             try:
                 payload = pickle.dumps((True, function(*args)), pickle.HIGHEST_PROTOCOL)

@@ -170,10 +170,30 @@ def render_reportlab(rows) -> bytes:
 # -- one measurement per process -------------------------------------------------------------
 
 
+def cpu() -> float:
+    """CPU seconds of this process and of its children waited for (chunk render processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def peak_mb() -> dict:
+    """Peak memory of this process and of the largest child process waited for: chunks are laid
+    out, and merged, in forked children (grants/pdf_chunked.in_child)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "peak_mb": round(max(own, children) / 1024),
+        "parent_mb": round(own / 1024),
+        "child_mb": round(children / 1024),
+    }
+
+
 def measure(method: str, n: int) -> dict:
     _django()
     rows = make_rows(n)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu()
+    cpu_seconds = peaks = None
     extra = {}
     if method in ("production", "republish"):
         # What publication_render does per language: grants/pdf_chunked.render_list (one
@@ -189,21 +209,37 @@ def measure(method: str, n: int) -> dict:
         ctx = context(rows)
         ctx["page_counter"] = page_counter_css("sv")
         cache = pdf_chunked.ChunkCache(Path(tempfile.mkdtemp(prefix="pdf-bench-")))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu()
         data = pdf_chunked.render_list(
             "pdf/award_list.html", ctx, ctx["rows"], language="sv", cache=cache
         )
-        seconds = time.perf_counter() - started
-        extra = {"structure_problems": structure_problems(data)}
+        seconds, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
+        first_data = data
         if method == "republish":
-            changed = [dict(r) for r in ctx["rows"]]
+            # One amount changed: the row, and the totals in the caption and the tfoot.
+            changed = [dict(r) for r in rows]
+            changed[len(changed) // 2]["amount"] += 100_000
             changed[len(changed) // 2]["total"] += 100_000
-            ctx2 = {**ctx, "rows": changed}
+            ctx2 = context(changed)
+            ctx2["page_counter"] = page_counter_css("sv")
+            cache_files = set(cache.folder.rglob("*.pdf"))
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             again = time.perf_counter()
             data = pdf_chunked.render_list(
-                "pdf/award_list.html", ctx2, changed, language="sv", cache=cache
+                "pdf/award_list.html", ctx2, ctx2["rows"], language="sv", cache=cache
             )
             extra["republish_seconds"] = round(time.perf_counter() - again, 2)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            extra["republish_child_cpu_seconds"] = round(
+                after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2
+            )
+            extra["republish_laid_out"] = len(set(cache.folder.rglob("*.pdf")) - cache_files)
+        # The peaks of the renders, before the checks below (which walk the whole structure
+        # tree of the result in this process) raise this process's.
+        peaks = peak_mb()
+        extra["structure_problems"] = structure_problems(first_data)
+        if method == "republish":
+            extra["republish_structure_problems"] = structure_problems(data)
         started = time.perf_counter() - seconds
     elif method == "weasyprint":
         # One WeasyPrint document, without the structure repair (the old way).
@@ -211,22 +247,26 @@ def measure(method: str, n: int) -> dict:
 
         pdf_module.repair_structure = lambda d: d
         render_weasyprint(rows[:5])
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu()
         data = render_weasyprint(rows)
     elif method == "reportlab":
         data = render_reportlab(rows)
     else:
         raise SystemExit(f"unknown method {method}")
     seconds = time.perf_counter() - started
+    if cpu_seconds is None:
+        cpu_seconds = cpu() - cpu_started
     from pypdf import PdfReader
 
     pages = len(PdfReader(io.BytesIO(data)).pages)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if peaks is None:
+        peaks = peak_mb()
     return {
         "method": method,
         "rows": n,
         "seconds": round(seconds, 2),
-        "peak_mb": round(rss / 1024),
+        "cpu_seconds": round(cpu_seconds, 2),
+        **peaks,
         "pages": pages,
         "bytes": len(data),
         **extra,
@@ -259,6 +299,7 @@ def main():
                 print(
                     json.dumps({"method": method, "rows": n, "timeout": args.timeout}), flush=True
                 )
+        print(f"load average: {os.getloadavg()}", flush=True)
     print(f"load average after: {os.getloadavg()}", flush=True)
 
 

@@ -238,6 +238,11 @@ PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
 # (grants/pdf_chunked.py); the rendered chunks are kept under PDF_CHUNK_CACHE_DIR.
 PDF_CHUNK_ROWS = env_int("PDF_CHUNK_ROWS", 200)
 PDF_CHUNK_CACHE_DIR = env_str("PDF_CHUNK_CACHE_DIR")  # default: PRIVATE_MEDIA_ROOT/pdf-chunks
+# The first and the last chunk (which hold the totals) have at least this many rows.
+PDF_CHUNK_EDGE_ROWS = env_int("PDF_CHUNK_EDGE_ROWS", 30)
+# Lay out each chunk in a forked child process, whose memory goes back to the system when it
+# exits (grants/pdf_chunked.in_child).
+PDF_RENDER_IN_CHILD = env_bool("PDF_RENDER_IN_CHILD", True)
 # Open data files (issue 14): the job that writes the 360Giving package and the CSV when the
 # public data version has changed runs this often, each run bounded by the time limit.
 OPENDATA_WRITE_TIME_LIMIT = env_int("OPENDATA_WRITE_TIME_LIMIT", 1800)

@@ -167,6 +167,12 @@ def test_a_long_list_is_one_table_with_one_header_row_and_scoped_cells(
             repeated = content(page)
             assert repeated.count(b"/Artifact <</Type /Pagination /Subtype /Header>> BDC") >= 6
         assert b"/Subtype /Header" not in content(pdf.pages[0])
+        if chunk_rows < len(rows):
+            # Merged chunks: the cells hold their marked content, without a Span per line.
+            assert not [e for e in walk(table) if e.S == "/Span"]
+            assert all(
+                isinstance(k, int) for c in walk(body) if c.S in ("/TH", "/TD") for k in kids(c)
+            )
         (figure,) = [e for e in elements if e.S == "/Figure"]
         assert "Delmos" in str(figure.Alt)
         assert str(pdf.Root.Outlines.First.Title) == "Granted recipients"
@@ -195,7 +201,9 @@ def test_a_page_renders_to_an_image(award_round, tmp_path):
     assert image.startswith(b"\x89PNG") and len(image) > 2000
 
 
-def test_a_list_in_chunks_reads_as_one_document_of_the_same_pages(award_round, tmp_path, settings):
+def test_a_list_in_chunks_reads_as_one_document_of_the_same_pages(
+    award_round, tmp_path, settings, monkeypatch
+):
     """Chunks end on their last full page (the rows of a part-filled page start the next
     chunk), so the merged list has the pages of one document, every row once and in order,
     and footers numbered over the whole list."""
@@ -205,6 +213,7 @@ def test_a_list_in_chunks_reads_as_one_document_of_the_same_pages(award_round, t
     settings.PDF_CHUNK_ROWS = 1000
     single = page_texts(render_publication_pdf(publication, "sv"))
     settings.PDF_CHUNK_ROWS = 40
+    monkeypatch.setattr(pdf_chunked, "FOOTER_BATCH", 3)  # footers from several sheets
     seen = []
     data = render_publication_pdf(
         publication, "sv", progress=lambda done, total: seen.append((done, total))
@@ -224,7 +233,7 @@ def test_a_list_in_chunks_reads_as_one_document_of_the_same_pages(award_round, t
 
 
 def test_republishing_a_long_list_lays_out_only_the_changed_chunk_and_the_totals(
-    award_round, tmp_path, settings, monkeypatch
+    award_round, tmp_path, settings
 ):
     """A changed amount changes the totals too, which the small first chunk (caption) and last
     chunk (tfoot) hold; every other chunk and the footer sheet come from the cache."""
@@ -232,14 +241,25 @@ def test_republishing_a_long_list_lays_out_only_the_changed_chunk_and_the_totals
     settings.PDF_CHUNK_CACHE_DIR = str(tmp_path / "chunks")
     rows = [row(i) for i in range(1, 131)]
     render_publication_pdf(publication_of(award_round, rows), "sv")
-    cached = list((tmp_path / "chunks").rglob("*.pdf"))
+    cached = set((tmp_path / "chunks").rglob("*.pdf"))
     assert len(cached) >= 5  # four chunks or more, and the footer sheet
-    laid_out = []
-    real = pdf_chunked.pdf_from_html
-    monkeypatch.setattr(pdf_chunked, "pdf_from_html", lambda html: laid_out.append(1) or real(html))
     rows[70] = row(71, amount=100_001)
     data = render_publication_pdf(publication_of(award_round, rows), "sv")
-    assert len(laid_out) == 3
+    # Every chunk or footer sheet laid out is cached: three new files, no new footer sheet.
+    assert len(set((tmp_path / "chunks").rglob("*.pdf")) - cached) == 3
     text = "\n".join(page_texts(data))
     assert "100 001 kr" in text and "13 000 001 kr" in text
     assert structure_problems(data) == []
+
+
+def test_a_chunk_is_laid_out_in_a_child_process_whose_errors_reach_the_task(settings):
+    """The layout's memory goes back to the system when the child exits; an error in the child
+    fails the render in the task, with the child's message."""
+    import os
+
+    settings.PDF_RENDER_IN_CHILD = True
+    assert pdf_chunked.in_child(os.getpid) != os.getpid()
+    with pytest.raises(pdf_chunked.ChildFailed, match="ZeroDivisionError"):
+        pdf_chunked.in_child(lambda: 1 / 0)
+    settings.PDF_RENDER_IN_CHILD = False
+    assert pdf_chunked.in_child(os.getpid) == os.getpid()

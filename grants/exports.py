@@ -60,7 +60,7 @@ def safe_row(row: Iterable) -> list:
     ]
 
 
-class _Echo:
+class Echo:
     """A file-like object whose write returns what it was given, for streaming."""
 
     def write(self, value):
@@ -78,7 +78,7 @@ def csv_lines(
     """Yield the CSV text line by line, every cell neutralised. `neutralised`: the caller has
     passed every text cell that people may have typed through `neutralise` already (a large
     export that knows which cells those are)."""
-    writer = csv.writer(_Echo(), delimiter=delimiter)
+    writer = csv.writer(Echo(), delimiter=delimiter)
     if bom:
         yield BOM
     yield writer.writerow(safe_row(header))

@@ -4,8 +4,10 @@ organisations as `SE-ON-<organisationsnummer>` (org-id.guide), currency SEK.
 
 Every export reads plain rows (`QuerySet.values()` through `iterator(chunk_size=…)`, a
 server-side cursor on PostgreSQL), never model objects: one query for the grants, each row
-carrying its municipalities' codes (a correlated subquery), whatever the number of grants. Memory stays flat
-however large the export. The whole package and the whole CSV are written to files by a Celery
+carrying its municipalities' codes (the grant's own copy, `Grant.area_codes`, which the list's
+filters read too; no subquery per row), whatever the number of grants. Memory stays flat
+however large the export. A filtered CSV is written line by line from pieces rendered once
+(the municipalities, the track, the dates, the published lists), not through a list of cells. The whole package and the whole CSV are written to files by a Celery
 job (grants/tasks/opendata.py) and served as files; filtered lists stream from the database.
 
 The CSV carries exactly what the JSON carries, under 360Giving's column titles, so the

@@ -67,6 +67,25 @@ class Echo:
         return value
 
 
+_ECHO_WRITER = csv.writer(Echo())
+
+
+def csv_join(cells: list) -> str:
+    """Cells as one piece of a CSV line (no line end), quoted as csv.writer quotes them: for
+    pieces written once and joined into many lines (grants/opendata.py)."""
+    return _ECHO_WRITER.writerow(cells)[:-2]
+
+
+def csv_text(text: str) -> str:
+    """One text cell as csv.writer writes it (QUOTE_MINIMAL, comma, CRLF): quoted when it holds
+    the delimiter, a quote or a line break, its quotes doubled."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
 def csv_lines(
     header: Sequence,
     rows: Iterable[Iterable],

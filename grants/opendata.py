@@ -16,7 +16,6 @@ Lists of varying length (the municipalities a project works in, the published li
 it) get numbered columns, as many as the export needs: `Beneficiary Location:0:Name`,
 `Beneficiary Location:1:Name`, …"""
 
-import csv
 import datetime as dt
 import json
 from collections import defaultdict
@@ -399,24 +398,6 @@ def _area(code: str, name: str) -> dict:
     }
 
 
-_ECHO_WRITER = csv.writer(exports.Echo())
-
-
-def _csv_join(cells: list) -> str:
-    """Cells as one piece of a CSV line (no line end), quoted as csv.writer quotes them."""
-    return _ECHO_WRITER.writerow(cells)[:-2]
-
-
-def _csv_text(text: str) -> str:
-    """One text cell as csv.writer writes it (QUOTE_MINIMAL): quoted when it holds the
-    delimiter, a quote or a line break, its quotes doubled."""
-    if '"' in text:
-        return '"' + text.replace('"', '""') + '"'
-    if "," in text or "\n" in text or "\r" in text:
-        return '"' + text + '"'
-    return text
-
-
 class _CsvLines:
     """One CSV line per row, in the order of csv_columns(areas, documents), straight from the
     database row (no record dict, no list of cells in between: this is the hot path of a
@@ -437,9 +418,9 @@ class _CsvLines:
         self.document_memo: dict[tuple, str] = {}
         self.blank_area = [""] * len(AREA_TITLES)
         self.blank_document = [""] * len(DOCUMENT_TITLES)
-        self.type_labels = {k: _csv_text(v) for k, v in ctx.type_labels.items()}
+        self.type_labels = {k: exports.csv_text(v) for k, v in ctx.type_labels.items()}
         self.grant_url = (ctx.site + ctx.grant_path[0], ctx.grant_path[1])
-        self.data_source = _csv_text(ctx.data_source)
+        self.data_source = exports.csv_text(ctx.data_source)
 
     def area(self, code: str) -> list:
         cells = self.area_memo.get(code)
@@ -451,7 +432,7 @@ class _CsvLines:
     def seat(self, code: str | None) -> str:
         text = self.seat_memo.get(code)
         if text is None:
-            text = self.seat_memo[code] = _csv_join(self.area(code))
+            text = self.seat_memo[code] = exports.csv_join(self.area(code))
         return text
 
     def areas_of(self, codes: str | None) -> str:
@@ -463,7 +444,7 @@ class _CsvLines:
             ordered = self.ctx.area_order(found)[: self.areas] if len(found) > 1 else found
             cells = [cell for code in ordered for cell in self.area(code)]
             cells += self.blank_area * (self.areas - len(ordered))
-            text = self.areas_memo[codes] = _csv_join(cells)
+            text = self.areas_memo[codes] = exports.csv_join(cells)
         return text
 
     def programme(self, row: dict) -> str:
@@ -472,7 +453,7 @@ class _CsvLines:
         text = self.programme_memo.get(key)
         if text is None:
             neutral = exports.neutralise_text
-            text = self.programme_memo[key] = _csv_join(
+            text = self.programme_memo[key] = exports.csv_join(
                 [
                     FUNDER["id"],
                     FUNDER["name"],
@@ -493,7 +474,7 @@ class _CsvLines:
         key = (row["awarded_on"], start, end)
         text = self.dates_memo.get(key)
         if text is None:
-            text = self.dates_memo[key] = _csv_join(
+            text = self.dates_memo[key] = exports.csv_join(
                 [_iso(row["awarded_on"]), _iso(start), _iso(end), _months(start, end)]
             )
         return text
@@ -513,11 +494,12 @@ class _CsvLines:
                     document["dateModified"],
                 ]
             cells += self.blank_document * (self.documents - len(documents))
-            text = self.document_memo[key] = _csv_join(cells)
+            text = self.document_memo[key] = exports.csv_join(cells)
         return text
 
     def __call__(self, row: dict) -> str:
         text = exports.neutralise_text
+        quote = exports.csv_text
         pk = row["pk"]
         org_type = row["org_type"]
         requested = row["application__requested_amount"]
@@ -526,17 +508,17 @@ class _CsvLines:
             ",".join(
                 (
                     f"{PREFIX}{pk}",
-                    _csv_text(text(title)),
-                    _csv_text(text(row["public_summary"] or title)),
+                    quote(text(title)),
+                    quote(text(row["public_summary"] or title)),
                     "SEK",
                     str(row["amount_total"]),
                     "" if requested is None else str(requested),
                     self.dates(row),
                     org_identifier(row["application__organisation__org_number"]),
-                    _csv_text(text(row["org_name"])),
-                    self.type_labels.get(org_type) or _csv_text(org_type),
-                    _csv_text(text(row["application__organisation__town"])),
-                    _csv_text(text(row["seat__name"] or "")),
+                    quote(text(row["org_name"])),
+                    self.type_labels.get(org_type) or quote(org_type),
+                    quote(text(row["application__organisation__town"])),
+                    quote(text(row["seat__name"] or "")),
                     "SE",
                     self.seat(row["seat_id"]),
                     self.areas_of(row["area_codes"]),

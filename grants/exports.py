@@ -60,11 +60,30 @@ def safe_row(row: Iterable) -> list:
     ]
 
 
-class _Echo:
+class Echo:
     """A file-like object whose write returns what it was given, for streaming."""
 
     def write(self, value):
         return value
+
+
+_ECHO_WRITER = csv.writer(Echo())
+
+
+def csv_join(cells: list) -> str:
+    """Cells as one piece of a CSV line (no line end), quoted as csv.writer quotes them: for
+    pieces written once and joined into many lines (grants/opendata.py)."""
+    return _ECHO_WRITER.writerow(cells)[:-2]
+
+
+def csv_text(text: str) -> str:
+    """One text cell as csv.writer writes it (QUOTE_MINIMAL, comma, CRLF): quoted when it holds
+    the delimiter, a quote or a line break, its quotes doubled."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
 
 
 def csv_lines(
@@ -78,7 +97,7 @@ def csv_lines(
     """Yield the CSV text line by line, every cell neutralised. `neutralised`: the caller has
     passed every text cell that people may have typed through `neutralise` already (a large
     export that knows which cells those are)."""
-    writer = csv.writer(_Echo(), delimiter=delimiter)
+    writer = csv.writer(Echo(), delimiter=delimiter)
     if bom:
         yield BOM
     yield writer.writerow(safe_row(header))

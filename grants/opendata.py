@@ -4,8 +4,10 @@ organisations as `SE-ON-<organisationsnummer>` (org-id.guide), currency SEK.
 
 Every export reads plain rows (`QuerySet.values()` through `iterator(chunk_size=…)`, a
 server-side cursor on PostgreSQL), never model objects: one query for the grants, each row
-carrying its municipalities' codes (a correlated subquery), whatever the number of grants. Memory stays flat
-however large the export. The whole package and the whole CSV are written to files by a Celery
+carrying its municipalities' codes (the grant's own copy, `Grant.area_codes`, which the list's
+filters read too; no subquery per row), whatever the number of grants. Memory stays flat
+however large the export. A filtered CSV is written line by line from pieces rendered once
+(the municipalities, the track, the dates, the published lists), not through a list of cells. The whole package and the whole CSV are written to files by a Celery
 job (grants/tasks/opendata.py) and served as files; filtered lists stream from the database.
 
 The CSV carries exactly what the JSON carries, under 360Giving's column titles, so the
@@ -22,22 +24,13 @@ from itertools import chain, islice
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import (
-    Aggregate,
-    CharField,
-    Count,
-    Exists,
-    Max,
-    Min,
-    OuterRef,
-    Subquery,
-    Window,
-)
+from django.db.models import CharField, Exists, F, Func, Max, Min, OuterRef, Value, Window
+from django.db.models.functions import Length, Replace
 from django.urls import reverse
 from django.utils.translation import override
 
 from grants import exports
-from grants.models import Decision, Grant, OpenDataRelease, OrganisationType, Publication
+from grants.models import Decision, OpenDataRelease, OrganisationType, Publication
 from grants.selectors import public as selectors
 from grants.selectors.publications import ALL_TRACKS, swedish_key
 from grants.workflow import MEETING_CLOSED_STATUSES
@@ -58,7 +51,6 @@ FIELDS = (
     "public_summary",
     "amount_total",
     "awarded_on",
-    "modified_at",
     "org_name",
     "org_type",
     "seat_id",
@@ -153,7 +145,10 @@ def _iso(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def _stamp(moment: dt.datetime | None) -> str:
+def _stamp(moment: dt.datetime | str | None) -> str:
+    """A moment in ISO 8601 to the second; text (formatted by the database) passes as it is."""
+    if isinstance(moment, str):
+        return moment
     return moment.replace(microsecond=0).isoformat() if moment else ""
 
 
@@ -271,66 +266,59 @@ class _Context:
         return sorted(codes, key=lambda code: swedish_key(self.kommun_names.get(code, code)))
 
 
-class _Codes(Aggregate):
-    """The municipality codes of one grant joined by commas, in the same row as the grant (a
-    correlated subquery: no second query, no list of ids sent back)."""
+class _UtcStamp(Func):
+    """A timestamp as ISO 8601 text in UTC to the second ("2026-12-04T19:53:34+00:00")."""
 
-    function = "GROUP_CONCAT"
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
     output_field = CharField()
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s(%(expressions)s, ',')",
-            **extra_context,
-        )
 
-
-def _through():
-    Through = Grant.beneficiary_kommuner.through
-    return Through.objects.filter(grant_id=OuterRef("pk")).order_by().values("grant_id")
-
-
-def _area_codes():
-    return Subquery(_through().annotate(codes=_Codes("kommun_id")).values("codes"))
+def _area_count():
+    """How many municipality codes a grant's `area_codes` holds (" 2180 2181 " has 2): the
+    number of spaces less one, computed in the row (no subquery)."""
+    return Length("area_codes") - Length(Replace("area_codes", Value(" "), Value("")))
 
 
 def _chunks(queryset, chunk_size: int = CHUNK, *, widest: bool = False) -> Iterator[list[dict]]:
-    """The grants of `queryset` as plain rows (with `codes`, the municipalities' codes), a chunk
-    at a time: one query, read through a server-side cursor on PostgreSQL. `widest`: each row
-    also carries `most`, the largest number of municipalities of any grant in the result (a
-    window over the result, which the database sorts whole anyway)."""
-    if connection.vendor == "postgresql":
-        # The server-side cursor is read to its end: plan for all rows, not the first tenth
-        # (PostgreSQL's default for cursors chose a plan 6 times slower for a county's CSV).
-        # Only cursors heed it, and every cursor of this project is read whole (exports).
+    """The grants of `queryset` as plain rows, a chunk at a time: one query, read through a
+    server-side cursor on PostgreSQL. Each row's `area_codes` holds its municipalities' codes
+    (the copy the list's filters read, kept by Grant.fill_listing). `widest`: each row also
+    carries `most`, the largest number of municipalities of any grant in the result (a window
+    over the result)."""
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
         with connection.cursor() as cursor:
+            # The server-side cursor is read to its end: plan for all rows, not the first tenth
+            # (PostgreSQL's default for cursors chose a plan 6 times slower for a county's CSV).
+            # Only cursors heed it, and every cursor of this project is read whole (exports).
             cursor.execute("SET cursor_tuple_fraction = 1.0")
-    extra = {"codes": _area_codes()}
+            # The tables are read from memory: with the default cost of a random page the
+            # planner read all 100 000 applications to join 3 000 of a county's grants by hash
+            # rather than by their primary key. For this query only (reset below).
+            cursor.execute("SET random_page_cost = 1.1")
+    # `modified`: the grant's dateModified, formatted by PostgreSQL (UTC, to the second, as
+    # _stamp writes it) rather than parsed into a datetime per row and formatted again.
+    extra = {"modified": _UtcStamp("modified_at") if postgresql else F("modified_at")}
     if widest:
-        count = Subquery(_through().annotate(n=Count("kommun_id")).values("n"))
-        extra["most"] = Window(Max(count))
-    rows = queryset.values(*FIELDS, **extra).iterator(chunk_size=chunk_size)
-    while chunk := list(islice(rows, chunk_size)):
-        yield chunk
+        extra["most"] = Window(Max(_area_count()))
+    try:
+        rows = queryset.values(*FIELDS, "area_codes", **extra).iterator(chunk_size=chunk_size)
+        while chunk := list(islice(rows, chunk_size)):
+            yield chunk
+    finally:
+        if postgresql and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET random_page_cost")
 
 
 def _split(codes: str | None) -> list[str]:
-    return codes.split(",") if codes else []
+    return codes.split() if codes else []
 
 
 def most_areas(queryset) -> int:
     """The largest number of municipalities one grant of `queryset` works in (one query)."""
-    Through = Grant.beneficiary_kommuner.through
-    counts = (
-        Through.objects.filter(grant_id__in=queryset.order_by().values("pk"))
-        .values("grant_id")
-        .annotate(n=Count("kommun_id"))
-        .order_by()
-    )
-    return counts.aggregate(most=Max("n"))["most"] or 0
+    spaces = queryset.order_by().aggregate(most=Max(_area_count()))["most"] or 0
+    return max(spaces - 1, 0)
 
 
 def _planned(row) -> tuple[dt.date, dt.date]:
@@ -370,7 +358,7 @@ def _record(row: dict, ctx: _Context) -> dict:
         "recipientOrganization": [organisation],
         "beneficiaryLocation": [
             _area(code, ctx.kommun_names.get(code, ""))
-            for code in ctx.area_order(_split(row["codes"]))
+            for code in ctx.area_order(_split(row["area_codes"]))
         ],
         "fundingOrganization": [FUNDER],
         "grantProgramme": [
@@ -389,7 +377,7 @@ def _record(row: dict, ctx: _Context) -> dict:
         ],
         "fromOpenCall": "Yes",
         "url": ctx.grant_url(row["pk"]),
-        "dateModified": _stamp(row["modified_at"]),
+        "dateModified": _stamp(row["modified"]),
         "dataSource": ctx.data_source,
     }
     documents = ctx.documents.of(row["round_id"], row["track_id"], row["awarded_on"])
@@ -410,22 +398,29 @@ def _area(code: str, name: str) -> dict:
     }
 
 
-class _CsvCells:
+class _CsvLines:
     """One CSV line per row, in the order of csv_columns(areas, documents), straight from the
-    database row (no record dict in between: this is the hot path of a filtered CSV). Text that
-    people typed (titles, names, towns) is neutralised for spreadsheets (grants.exports); the
-    rest (identifiers, codes, dates, numbers, our own addresses) cannot begin like a formula.
-    The pieces shared by many grants (a municipality, a published list) are built once."""
+    database row (no record dict, no list of cells in between: this is the hot path of a
+    filtered CSV). Text that people typed (titles, names, towns) is neutralised for spreadsheets
+    (grants.exports); the rest (identifiers, codes, dates, numbers, our own addresses) cannot
+    begin like a formula. The pieces shared by many grants (the municipalities, the track, the
+    dates, the published lists) are written once, as CSV text, and joined per line."""
 
     def __init__(self, ctx: _Context, areas: int, documents: int):
         self.ctx = ctx
         self.areas = areas
         self.documents = documents
         self.area_memo: dict[str, list] = {}
-        self.document_memo: dict[tuple, list] = {}
+        self.seat_memo: dict[str | None, str] = {}
+        self.areas_memo: dict[str | None, str] = {}
+        self.programme_memo: dict[tuple, str] = {}
+        self.dates_memo: dict[tuple, str] = {}
+        self.document_memo: dict[tuple, str] = {}
         self.blank_area = [""] * len(AREA_TITLES)
         self.blank_document = [""] * len(DOCUMENT_TITLES)
-        self.data_source = ctx.data_source
+        self.type_labels = {k: exports.csv_text(v) for k, v in ctx.type_labels.items()}
+        self.grant_url = (ctx.site + ctx.grant_path[0], ctx.grant_path[1])
+        self.data_source = exports.csv_text(ctx.data_source)
 
     def area(self, code: str) -> list:
         cells = self.area_memo.get(code)
@@ -434,10 +429,60 @@ class _CsvCells:
             cells = self.area_memo[code] = [f"SE-KOMMUN-{code}", name, "SE", code, "kommunkod"]
         return cells
 
-    def related(self, row: dict) -> list:
+    def seat(self, code: str | None) -> str:
+        text = self.seat_memo.get(code)
+        if text is None:
+            text = self.seat_memo[code] = exports.csv_join(self.area(code))
+        return text
+
+    def areas_of(self, codes: str | None) -> str:
+        """The municipalities in `area_codes`, in Swedish name order, padded to the export's
+        number of municipality columns."""
+        text = self.areas_memo.get(codes)
+        if text is None:
+            found = _split(codes)
+            ordered = self.ctx.area_order(found)[: self.areas] if len(found) > 1 else found
+            cells = [cell for code in ordered for cell in self.area(code)]
+            cells += self.blank_area * (self.areas - len(ordered))
+            text = self.areas_memo[codes] = exports.csv_join(cells)
+        return text
+
+    def programme(self, row: dict) -> str:
+        """The funder's and the track's cells, the same for every grant of a track."""
+        key = (row["round_id"], row["track_id"])
+        text = self.programme_memo.get(key)
+        if text is None:
+            neutral = exports.neutralise_text
+            text = self.programme_memo[key] = exports.csv_join(
+                [
+                    FUNDER["id"],
+                    FUNDER["name"],
+                    f"{row['round__slug']}/{row['track__code']}",
+                    neutral(f"{row['round__title']} – {row['track__name']}"),
+                    TRACK_VOCABULARY,
+                    row["track__code"],
+                    neutral(row["track__name"]),
+                    neutral(f"Förordning {row['track__ordinance']}"),
+                    "Yes",
+                ]
+            )
+        return text
+
+    def dates(self, row: dict) -> str:
+        """Award date, planned start and end and the duration in months."""
+        start, end = _planned(row)
+        key = (row["awarded_on"], start, end)
+        text = self.dates_memo.get(key)
+        if text is None:
+            text = self.dates_memo[key] = exports.csv_join(
+                [_iso(row["awarded_on"]), _iso(start), _iso(end), _months(start, end)]
+            )
+        return text
+
+    def related(self, row: dict) -> str:
         key = (row["round_id"], row["track_id"], row["awarded_on"])
-        cells = self.document_memo.get(key)
-        if cells is None:
+        text = self.document_memo.get(key)
+        if text is None:
             cells = []
             documents = self.ctx.documents.of(*key)[: self.documents]
             for document in documents:
@@ -449,53 +494,43 @@ class _CsvCells:
                     document["dateModified"],
                 ]
             cells += self.blank_document * (self.documents - len(documents))
-            self.document_memo[key] = cells
-        return cells
+            text = self.document_memo[key] = exports.csv_join(cells)
+        return text
 
-    def __call__(self, row: dict) -> list:
+    def __call__(self, row: dict) -> str:
         text = exports.neutralise_text
-        start, end = _planned(row)
-        track_name = text(row["track__name"])
-        cells = [
-            f"{PREFIX}{row['pk']}",
-            text(row["public_title"]),
-            text(row["public_summary"] or row["public_title"]),
-            "SEK",
-            row["amount_total"],
-            row["application__requested_amount"],
-            _iso(row["awarded_on"]),
-            _iso(start),
-            _iso(end),
-            _months(start, end),
-            org_identifier(row["application__organisation__org_number"]),
-            text(row["org_name"]),
-            self.ctx.type_labels.get(row["org_type"], row["org_type"]),
-            text(row["application__organisation__town"]),
-            text(row["seat__name"] or ""),
-            "SE",
-            *self.area(row["seat_id"]),
-        ]
-        codes = _split(row["codes"])
-        ordered = self.ctx.area_order(codes)[: self.areas] if len(codes) > 1 else codes
-        for code in ordered:
-            cells += self.area(code)
-        cells += self.blank_area * (self.areas - len(ordered))
-        cells += [
-            FUNDER["id"],
-            FUNDER["name"],
-            f"{row['round__slug']}/{row['track__code']}",
-            text(f"{row['round__title']} – {row['track__name']}"),
-            TRACK_VOCABULARY,
-            row["track__code"],
-            track_name,
-            text(f"Förordning {row['track__ordinance']}"),
-            "Yes",
-            self.ctx.grant_url(row["pk"]),
-            _stamp(row["modified_at"]),
-            self.data_source,
-        ]
-        cells += self.related(row)
-        return cells
+        quote = exports.csv_text
+        pk = row["pk"]
+        org_type = row["org_type"]
+        requested = row["application__requested_amount"]
+        title = row["public_title"]
+        return (
+            ",".join(
+                (
+                    f"{PREFIX}{pk}",
+                    quote(text(title)),
+                    quote(text(row["public_summary"] or title)),
+                    "SEK",
+                    str(row["amount_total"]),
+                    "" if requested is None else str(requested),
+                    self.dates(row),
+                    org_identifier(row["application__organisation__org_number"]),
+                    quote(text(row["org_name"])),
+                    self.type_labels.get(org_type) or quote(org_type),
+                    quote(text(row["application__organisation__town"])),
+                    quote(text(row["seat__name"] or "")),
+                    "SE",
+                    self.seat(row["seat_id"]),
+                    self.areas_of(row["area_codes"]),
+                    self.programme(row),
+                    f"{self.grant_url[0]}{pk}{self.grant_url[1]}",
+                    _stamp(row["modified"]),
+                    self.data_source,
+                    self.related(row),
+                )
+            )
+            + "\r\n"
+        )
 
 
 def records(
@@ -518,18 +553,15 @@ def csv_chunks(
     chunks = _chunks(queryset, chunk_size, widest=areas is None)
     first = next(chunks, [])
     if areas is None:
-        areas = first[0]["most"] if first else 0
+        areas = max((first[0]["most"] or 0) - 1, 0) if first else 0
     areas = max(1, areas or 0)
     documents = max(1, ctx.documents.most)
-    cells = _CsvCells(ctx, areas, documents)
-    lines = exports.csv_lines(
-        csv_columns(areas, documents),
-        (cells(row) for chunk in chain([first], chunks) for row in chunk),
-        bom=bom,
-        neutralised=True,
-    )
-    while piece := "".join(islice(lines, chunk_size)):
-        yield piece
+    line = _CsvLines(ctx, areas, documents)
+    head = "".join(exports.csv_lines(csv_columns(areas, documents), [], bom=bom))
+    for chunk in chain([first], chunks):
+        body = "".join([line(row) for row in chunk])
+        yield head + body if head else body
+        head = ""
 
 
 def csv_rows(queryset):

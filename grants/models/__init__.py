@@ -19,7 +19,7 @@ from .money import ClaimEntry, Payment, RecoveryClaim
 from .organisations import PUBLIC_SECTOR_TYPES, Organisation, OrganisationType
 from .outbox import OutboxJob
 from .people import Membership, SavedFilter, User
-from .public import OpenDataRelease, PublicDataVersion
+from .public import GrantFacet, GrantFacetState, OpenDataRelease, PublicDataVersion
 from .publications import Publication
 from .reminders import Reminder
 from .reports import Report
@@ -40,6 +40,8 @@ __all__ = [
     "DecisionMeeting",
     "Event",
     "Grant",
+    "GrantFacet",
+    "GrantFacetState",
     "InternalComment",
     "Invitation",
     "LetterBatch",

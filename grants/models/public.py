@@ -48,3 +48,56 @@ class OpenDataRelease(models.Model):
 
     def __str__(self):
         return f"{self.data_version} ({self.written_at:%Y-%m-%d %H:%M})"
+
+
+class GrantFacet(models.Model):
+    """The award list's counts, precomputed (grants/selectors/facets.py): how many public grants,
+    and how many kronor, fall under each facet value (`kind`: 0 the whole result, 1 a
+    municipality the project works in, 2 a county it works in, 3 a decision meeting that approved
+    it) among the grants matching one filter value (`fkind`: 0 none, 1 works in a municipality,
+    2 works in a county, 3 seated in a municipality, 4 approved at a meeting), per cell of track,
+    year, type of organisation and supplementary grant. A filter state of cell values and at
+    most one of those filter values sums rows instead of scanning the grants.
+
+    Rebuilt whole by the open data job when `GrantFacetState` says the grants changed since the
+    last build; never read while it is stale (the scan answers then)."""
+
+    fkind = models.PositiveSmallIntegerField()
+    fvalue = models.CharField(max_length=20, blank=True)
+    year = models.IntegerField(null=True)
+    track_id = models.BigIntegerField(null=True)
+    org_type = models.CharField(max_length=20, blank=True)
+    supplementary = models.BooleanField(null=True)
+    kind = models.PositiveSmallIntegerField()
+    key_number = models.BigIntegerField(null=True)
+    key_text = models.CharField(max_length=20, blank=True)
+    n = models.BigIntegerField()
+    amount = models.BigIntegerField(null=True)
+    largest = models.BigIntegerField(null=True)
+    smallest = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("award list count")
+        verbose_name_plural = _("award list counts")
+        indexes = [models.Index(fields=["fkind", "fvalue"], name="grantfacet_filter_idx")]
+
+    def __str__(self):
+        return f"{self.fkind}:{self.fvalue} {self.kind}:{self.key_number or self.key_text} {self.n}"
+
+
+class GrantFacetState(models.Model):
+    """Whether GrantFacet is current: `facts_version` is changed by database triggers in every
+    statement that writes grants, their municipalities, decisions or rounds
+    (grants/dbtriggers.py); `built_version` is the facts version the rows were built from."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    facts_version = models.BigIntegerField(default=0)
+    built_version = models.BigIntegerField(null=True)
+    built_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("award list count state")
+        verbose_name_plural = _("award list count states")
+
+    def __str__(self):
+        return f"{self.built_version} / {self.facts_version}"

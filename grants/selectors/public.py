@@ -340,7 +340,13 @@ def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, Decision.Outcome.APPROVED])
         rows = cursor.fetchall()
+    return fold_aggregate_rows(rows)
 
+
+def fold_aggregate_rows(rows) -> tuple[Summary, dict[str, dict]]:
+    """The summary and facets from rows of (kind, number, year, text, supplementary, n, amount,
+    largest, smallest): kind 0 per track, year, type and supplementary; 1 per municipality;
+    2 per county; 3 per meeting (what `grant_aggregates` and grants/selectors/facets.py read)."""
     facets: dict[str, dict] = {
         name: {}
         for name in ("year", "track", "type", "supplementary", "county", "municipality", "meeting")

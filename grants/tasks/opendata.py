@@ -10,6 +10,9 @@ reader never sees half a file. The row is created only once both files are compl
 serves the newest row's files and, while a newer version is being written, goes on serving the
 previous one (grants/views/public.py).
 
+The job first rebuilds the award list's precomputed counts when the grants have changed
+(grants/selectors/facets.py), under a lock of its own.
+
 Celery beat runs the job every OPENDATA_SWEEP_SECONDS, the way the publication sweeper runs:
 the database triggers that change the version know nothing of Celery, so the job looks rather
 than being told. A PostgreSQL advisory lock keeps a second copy from writing at the same time;
@@ -33,11 +36,13 @@ from django.utils import timezone
 
 from grants import opendata
 from grants.models import OpenDataRelease
+from grants.selectors import facets
 from grants.selectors.public import public_data_fingerprint
 
 log = logging.getLogger(__name__)
 
 LOCK = (4005, 1)  # the advisory lock's two keys; 4004 is the publications'
+COUNTS_LOCK = (4005, 2)  # the award list's precomputed counts (grants/selectors/facets.py)
 KEEP = 2  # releases whose files stay on disk: the one served and the one before
 TIME_LIMIT = getattr(settings, "OPENDATA_WRITE_TIME_LIMIT", 1800)
 PACKAGE_NAME = "360giving.json"
@@ -45,20 +50,30 @@ CSV_NAME = "beviljade-bidrag.csv"
 
 
 @contextlib.contextmanager
-def write_lock():
+def write_lock(keys: tuple[int, int] = LOCK):
     """A session-level advisory lock on PostgreSQL (True when taken); always True elsewhere."""
     if connection.vendor != "postgresql":
         yield True
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", LOCK)
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", keys)
         taken = cursor.fetchone()[0]
     try:
         yield taken
     finally:
         if taken:
             with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", LOCK)
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
+
+
+def refresh_counts() -> str:
+    """Rebuild the award list's precomputed counts if the grants changed since they were built
+    (first, and under a lock of their own: writing the files takes minutes at 500 000 grants,
+    and until the counts are rebuilt the list's first visitors pay a scan)."""
+    with write_lock(COUNTS_LOCK) as taken:
+        if not taken:
+            return "busy"
+        return "rebuilt" if facets.refresh() else "current"
 
 
 @contextlib.contextmanager
@@ -172,6 +187,7 @@ def prune(keep: int = KEEP) -> int:
 def opendata_write() -> str:
     """Write the open data files for the current data version if they are missing. Run by
     Celery beat; safe to run any number of times and at once."""
+    refresh_counts()
     with write_lock() as taken:
         if not taken:
             return "busy"  # another worker is writing right now

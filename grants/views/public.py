@@ -33,6 +33,7 @@ from django.views.decorators.http import condition, require_safe
 from grants import charts, listing, opendata
 from grants.filters.public import PAGE_SIZE, GrantFilter, PageForm, filter_lookups
 from grants.models import OrganisationType
+from grants.selectors import facets as precomputed
 from grants.selectors import public as selectors
 from grants.templatetags.delmos import format_sek
 
@@ -264,7 +265,7 @@ def _award_list_parts(request) -> dict:
         if name != "sort" and value not in (None, "")
     )
     summary, facets = _cached(
-        request, "award-list-aggregates", state, lambda: selectors.grant_aggregates(queryset)
+        request, "award-list-aggregates", state, lambda: precomputed.aggregates(filterset, queryset)
     )
     filterset.show_counts(facets, lambda iso: _date(dt.date.fromisoformat(iso)))
     context = {"form": filterset.form, "filter": filterset}

@@ -119,3 +119,30 @@ def test_writers_go_through_the_one_helper():
         and ("csv.writer" in (text := path.read_text()) or "Workbook(" in text)
     ]
     assert offenders == []
+
+
+def test_csv_pieces_are_quoted_as_the_csv_writer_quotes_them():
+    """grants/opendata.py joins pieces written by exports.csv_join and cells quoted by
+    exports.csv_text: the line must be the one csv.writer writes."""
+    import csv
+    import io
+
+    from grants import exports
+
+    cells = [
+        "",
+        "plain",
+        "a,b",
+        'say "hi"',
+        "two\nlines",
+        "cr\rhere",
+        "=1+1",
+        "'x",
+        " space ",
+        "Å,ö",
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    expected = buffer.getvalue()
+    assert ",".join(exports.csv_text(cell) for cell in cells) + "\r\n" == expected
+    assert exports.csv_join(cells) + "\r\n" == expected

@@ -33,7 +33,7 @@ def create_state(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grants", "0005_ledger"),
+        ("grants", "0006_letters2"),
     ]
 
     operations = [

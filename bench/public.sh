@@ -5,7 +5,7 @@
 # Sizes: BENCH_GRANTS=100000 (the default, database delmos_bench_public) or BENCH_GRANTS=500000
 # (database delmos_bench_public_500000); each size has its own database, generated once.
 # The open data part (issue 14) follows the list's: bench/opendata.sh; BENCH_ONLY=opendata runs
-# it alone.
+# it alone, BENCH_ONLY=list leaves it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +38,8 @@ psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
 # Page 1 500 as a visitor reaches it: by the "next page" link of page 1 499, which carries the
 # last row shown there (keyset pagination). Found here, before the server starts, so that no
 # worker has the list's counts in its memory before the "empty cache" requests below. A bare
-# ?page=1500 (typed into the address) still counts rows (OFFSET).
+# ?page=1500 (typed into the address) starts after the last row of page 1 499, found among the
+# ends of every page that the first typed page of a filter state computes (one pass; kept).
 after=$("$PY" manage.py shell -c "from grants.selectors import public as s; print(s.list_rows(s.public_grants(), sort='organisation', limit=1, offset=1499 * 50 - 1)[0]['pk'])" 2>/dev/null | tail -1)
 deep="/beviljade-bidrag/?page=1500&after=$after"
 
@@ -64,7 +65,20 @@ echo "== single requests with an empty cache"
 for path in "/beviljade-bidrag/" "/beviljade-bidrag/?county=21&min=500000" "/beviljade-bidrag/?q=soderhamn" "/beviljade-bidrag/?page=1500" "$deep"; do
   cold "$path"
 done
-echo "== wrk, 16 connections, $DURATION each"
+seq50() {  # the server's time for one request, not cached, one at a time: median of 50
+  curl -s -o /dev/null "$base$1"  # the filter state's parts, as in run() below
+  for i in $(seq 50); do
+    curl -s -o /dev/null -w "%{time_total}\n" "$base$1${2}bench=seq$i-$RANDOM"
+  done | sort -n | awk -v p="$1" '{t[NR] = $1} END {
+    printf "SEQ50 %-45s median %.1f ms, fastest %.1f ms\n", p, t[25] * 1000, t[1] * 1000}'
+}
+echo "== one request at a time, not cached (median of 50; load $(uptime | sed 's/.*average: //'))"
+seq50 "/robots.txt" "?"
+seq50 "/beviljade-bidrag/?county=21&min=500000" "&"
+seq50 "/beviljade-bidrag/" "?"
+seq50 "$deep" "&"
+seq50 "/beviljade-bidrag/?page=1500" "&"
+echo "== wrk, 16 connections, $DURATION each (load $(uptime | sed 's/.*average: //'))"
 run "trivial view (ceiling)" 0 "/robots.txt"
 run "unfiltered, page not cached" 1 "/beviljade-bidrag/"
 run "county+amount, not cached" 1 "/beviljade-bidrag/?county=21&min=500000"
@@ -75,4 +89,7 @@ run "deep page (typed), not cached" 1 "/beviljade-bidrag/?page=1500"
 run "county+amount, cached" 0 "/beviljade-bidrag/?county=21&min=500000"
 run "grant page, cached" 0 "/beviljade-bidrag/1/"
 run "round page, cached" 0 "/utlysningar/2020/"
+run "trivial view (again)" 0 "/robots.txt"
+echo "== load $(uptime | sed 's/.*average: //')"
+[ "${BENCH_ONLY:-}" != list ] || exit 0
 . bench/opendata.sh

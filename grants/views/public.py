@@ -354,7 +354,17 @@ def award_list(request):
         rows = selectors.run_list_query(parts["sql"]["first"], mode="first")
     else:
         rows = []
-    if not rows and page > 1:  # a page number typed, or a cursor row that is gone: count
+    if not rows and page > 1:
+        # A page number typed without a cursor (or a cursor row that is gone): the page starts
+        # after the last row of the page before it, found among the ends of every page of this
+        # filter state (one pass over its sort keys, kept per state and data version), so it
+        # costs what a page reached by the pager costs.
+        ends = _cached(request, "award-list-page-ends", typed, lambda: _page_ends(request, parts))
+        if page - 2 < len(ends):
+            rows = selectors.run_list_query(
+                parts["sql"]["after"], mode="after", cursor=ends[page - 2]
+            )
+    if not rows and page > 1:  # not expected (the ends are of this data version): count
         _filterset, queryset = _filtered(request)
         rows = selectors.list_rows(queryset, sort=parts["sort"], limit=PAGE_SIZE, offset=offset)
     query = _filter_query(request)
@@ -391,6 +401,11 @@ def award_list(request):
     }
     # One pass, so that nothing put in is searched again.
     return HttpResponse(_TOKENS.sub(lambda found: values[found.group(0)], frame))
+
+
+def _page_ends(request, parts) -> list[int]:
+    _filterset, queryset = _filtered(request)
+    return selectors.page_ends(queryset, sort=parts["sort"], page_size=PAGE_SIZE)
 
 
 def _frame(request, template, context) -> str:

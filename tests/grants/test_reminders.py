@@ -164,8 +164,8 @@ def test_a_refused_send_stays_unsent_with_its_error_and_the_sweeper_sends_it_onc
     assert reminder.sent_at is None and "unexpectedly closed" in reminder.last_error
     assert reminder.attempts >= 1
     monkeypatch.undo()
-    assert reminders_run() == {"scheduled": 0, "resent": 1}
-    assert reminders_run() == {"scheduled": 0, "resent": 0}
+    assert reminders_run() == {"scheduled": 0, "resent": 1, "released": 0}
+    assert reminders_run() == {"scheduled": 0, "resent": 0, "released": 0}
     assert len(mailoutbox) == 1
 
 

@@ -23,7 +23,7 @@ from grants.models import (
     User,
 )
 from grants.selectors import annual_figures
-from grants.services.ledger import Totals, grant_ledger, totals_by
+from grants.services.ledger import Totals, grant_ledger
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -200,32 +200,6 @@ def test_after_the_demo_data_every_settled_grant_balances_on_the_page(client, de
     paid = sum(Payment.objects.filter(status=Payment.Status.PAID).values_list("amount", flat=True))
     for table in annual_figures.annual_tables():
         assert table.total.paid == paid
-
-
-def test_the_page_counts_money_by_the_ledgers_rule(db):
-    """Granted is what the decisions at closed meetings grant (a correction decision included),
-    not a column typed beside them: the figures are the ledger's."""
-    first, second = _money_world()
-    DecisionMeeting.objects.create(round=first.round, date=dt.date(2030, 9, 1), status="closed")
-    Decision = first.application.decisions.model
-    Decision.objects.create(
-        application=first.application,
-        meeting=DecisionMeeting.objects.get(date=dt.date(2030, 9, 1)),
-        outcome=Decision.Outcome.APPROVED,
-        kind=Decision.Kind.CORRECTION,
-        amount=0,
-        amount_change=-100_000,
-    )
-    Grant.objects.filter(pk=first.pk).update(amount_total=600_000)
-    by_track = annual_figures.figures_by("track")
-    assert by_track[first.track_id].granted == 600_000
-    ledger = totals_by("track_id")
-    for track_id, figures in by_track.items():
-        assert (figures.granted, figures.paid, figures.used) == (
-            ledger[track_id].granted,
-            ledger[track_id].paid,
-            ledger[track_id].used,
-        )
 
 
 def test_after_the_demo_data_the_page_totals_are_the_ledgers_and_settled_grants_balance(demo):

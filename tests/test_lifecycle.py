@@ -19,6 +19,7 @@ from grants.models import (
     Report,
     SupplementRequest,
 )
+from grants.services.payments import payments_release_due
 from tests import factories
 from tests.grants.officer.conftest import close_meeting
 
@@ -286,10 +287,15 @@ def test_one_application_goes_from_the_portal_through_decision_to_a_recovery_cla
     [decision_mail] = mailoutbox
     assert decision_mail.to == [applicant.email] and case_number in decision_mail.subject
     payments = list(grant.payments.order_by("number"))
+    # Decided before the project period starts: the first instalment waits for its first day,
+    # when the beat's daily run releases it; the second waits for the progress report.
     assert [(p.amount, p.status) for p in payments] == [
-        (225_000, "released"),
+        (225_000, "planned"),
         (225_000, "planned"),
     ]
+    assert payments_release_due(today=grant.application.round.grant_period_start) == 1
+    payments[0].refresh_from_db()
+    assert payments[0].status == "released"
 
     # 4. The applicant sees the decision and downloads the letter; others get 404. -------------
     status_url = f"/portal/ansokningar/{application.pk}/"

@@ -7,15 +7,16 @@ queries whatever the number of grants (asserted in tests). A grant's money count
 track and grant year it was awarded in, for its organisation's type and seat at the time of the
 award (the listing columns on Grant), so each breakdown adds up to the same totals.
 
-Money comes from the recorded rows: granted from the grant's total, paid from paid instalments,
-used from approved reports (the final report's figure once it is approved, else the progress
-report's), claimed from recovery claims, repaid from settled claims. Written off has no record
-of its own before the ledger (grants.services.ledger) lands; it is 0 until then.
+Money comes from the ledger's sums (grants.services.ledger.totals_by), the one home of the
+rules: granted from the decisions (supplementary and correction decisions included), paid from
+paid instalments, used from approved reports (the final report's figure once it is approved,
+else the progress reports'), claimed from recovery claims, repaid and written off from the
+claims' entries.
 """
 
 from dataclasses import dataclass, fields
 
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -31,6 +32,7 @@ from grants.models import (
     Round,
     Track,
 )
+from grants.services.ledger import Totals, totals_by
 from regions.models import Kommun, Lan
 
 
@@ -107,48 +109,31 @@ def _grouped(queryset, columns, **sums) -> dict:
 
 
 def figures_by(dimension: str) -> dict:
-    """{value of the dimension: Figures}, in five aggregate queries."""
+    """{value of the dimension: Figures}: the counts in two aggregate queries, the money from
+    the ledger's sums (grants.services.ledger.totals_by, five more), so the page, the grant
+    pages and the portal count money by one rule."""
     grant_keys, application_keys, _heading = {**DIMENSIONS, **DETAILED}[dimension]
     grant_keys = grant_keys if isinstance(grant_keys, tuple) else (grant_keys,)
     application_keys = (
         application_keys if isinstance(application_keys, tuple) else (application_keys,)
     )
-    via_grant = [f"grant__{key}" for key in grant_keys]
     applications = _grouped(
         Application.objects.filter(submitted_at__isnull=False), application_keys, n=Count("pk")
     )
-    grants = _grouped(Grant.objects.all(), grant_keys, n=Count("pk"), granted=Sum("amount_total"))
-    paid = _grouped(
-        Payment.objects.filter(status=Payment.Status.PAID), via_grant, paid=Sum("amount")
-    )
-    final_approved = Report.objects.filter(
-        grant_id=OuterRef("grant_id"),
-        kind=Report.Kind.FINAL,
-        review_status=Report.Review.APPROVED,
-    )
-    used = _grouped(
-        Report.objects.filter(review_status=Report.Review.APPROVED)
-        .annotate(final_done=Exists(final_approved))
-        .filter(Q(kind=Report.Kind.FINAL) | Q(final_done=False)),
-        via_grant,
-        used=Sum("money_used"),
-    )
-    claims = _grouped(
-        RecoveryClaim.objects.all(),
-        via_grant,
-        claimed=Sum("amount"),
-        repaid=Sum("amount", filter=Q(settled_at__isnull=False)),
-    )
+    grants = _grouped(Grant.objects.all(), grant_keys, n=Count("pk"))
+    money = totals_by(grant_keys if len(grant_keys) > 1 else grant_keys[0])
     result = {}
-    for value in {*applications, *grants, *paid, *used, *claims}:
+    for value in {*applications, *grants, *money}:
+        totals = money.get(value, Totals())
         result[value] = Figures(
             applications=applications.get(value, {}).get("n", 0),
             grants=grants.get(value, {}).get("n", 0),
-            granted=grants.get(value, {}).get("granted", 0),
-            paid=paid.get(value, {}).get("paid", 0),
-            used=used.get(value, {}).get("used", 0),
-            claimed=claims.get(value, {}).get("claimed", 0),
-            repaid=claims.get(value, {}).get("repaid", 0),
+            granted=totals.granted,
+            paid=totals.paid,
+            used=totals.used,
+            claimed=totals.claimed,
+            repaid=totals.repaid,
+            written_off=totals.written_off,
         )
     return result
 

@@ -174,19 +174,16 @@ def digest(*, since: dt.datetime, until: dt.datetime | None = None, today=None) 
     """New since `since` (up to `until`), and overdue as of `today`: six queries."""
     today = today or timezone.localdate()
     window = Q(submitted_at__gte=since) & (Q(submitted_at__lt=until) if until else Q())
-    overdue_reports = []
-    for kind in REPORT_KINDS:
-        column = "progress_report_due" if kind == Report.Kind.PROGRESS else "final_report_due"
-        overdue_reports.append(Q(**{f"round__{column}__lt": today}) & Q(**{f"{kind}_done": False}))
+    # A report is overdue by its own due date (Report.is_overdue, as the grant page and the
+    # portal show it): a multi-year grant's report per grant year, a final report moved by a
+    # correction decision.
+    overdue_report = Report.objects.filter(
+        grant_id=OuterRef("pk"),
+        review_status__in=(Report.Review.NOT_SUBMITTED, Report.Review.RETURNED),
+        due_date__lt=today,
+    )
     grants = (
-        Grant.objects.filter(status=Grant.Status.ACTIVE)
-        .annotate(
-            progress_done=_report_done(Report.Kind.PROGRESS),
-            final_done=_report_done(Report.Kind.FINAL),
-        )
-        .filter(
-            (Q(round__progress_report_due__isnull=False) & overdue_reports[0]) | overdue_reports[1]
-        )
+        Grant.objects.filter(Exists(overdue_report), status=Grant.Status.ACTIVE)
         .select_related("round", "application__organisation")
         .order_by("round__year", "org_name")
     )

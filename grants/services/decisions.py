@@ -395,6 +395,13 @@ def grant_plan_rows(
     return payments, reports
 
 
+def releases_now(due_date: dt.date, requires_progress_report: bool, today: dt.date) -> bool:
+    """An instalment is released when it is made only if it waits for no report and its grant
+    year has started: money is not released on the day of a decision for a project period that
+    starts later (grants.services.payments.payments_release_due releases it on its day)."""
+    return not requires_progress_report and due_date <= today
+
+
 def grant_plan_create(grant: Grant, round_: Round, decision: Decision) -> None:
     """Instalments per grant year and the reports due (grant_plan_rows)."""
     payments, reports = grant_plan_rows(
@@ -404,15 +411,18 @@ def grant_plan_create(grant: Grant, round_: Round, decision: Decision) -> None:
         today=timezone.localdate(),
     )
     now = timezone.now()
+    today = timezone.localdate()
     Payment.objects.bulk_create(
         [
             workflow.new(
                 Payment,
-                status=Payment.Status.PLANNED
-                if row["requires_progress_report"]
-                else Payment.Status.RELEASED,
+                status=Payment.Status.RELEASED
+                if releases_now(row["due_date"], row["requires_progress_report"], today)
+                else Payment.Status.PLANNED,
                 grant=grant,
-                released_at=None if row["requires_progress_report"] else now,
+                released_at=now
+                if releases_now(row["due_date"], row["requires_progress_report"], today)
+                else None,
                 **row,
             )
             for row in payments
@@ -461,15 +471,17 @@ def _grant_apply(decision: Decision, meeting: DecisionMeeting) -> Grant:
         ):
             if value <= 0:
                 continue
+            due = max(timezone.localdate(), meeting.round.grant_period_start)
+            release = releases_now(due, False, timezone.localdate())
             workflow.new(
                 Payment,
-                status=Payment.Status.RELEASED,
+                status=Payment.Status.RELEASED if release else Payment.Status.PLANNED,
                 grant=grant,
                 number=(last.number if last else 0) + offset + 1,
                 grant_year=year,
-                due_date=max(timezone.localdate(), meeting.round.grant_period_start),
+                due_date=due,
                 amount=value,
-                released_at=timezone.now(),
+                released_at=timezone.now() if release else None,
             ).save()
         event_record(
             action="grant.supplemented",

@@ -236,27 +236,42 @@ def grant_limits(grant: Grant) -> Limits:
 # -- sums over many grants, in SQL ---------------------------------------------------------------
 
 
-def _grouped(queryset, key: str, **sums) -> dict:
+def _grouped(queryset, prefix: str, keys: tuple[str, ...], **sums) -> dict:
+    """{value: {sum name: amount}} grouped by the Grant columns `keys`, reached from the
+    queryset's model through `prefix` (a value is a tuple for several keys)."""
+    names = [f"key_{i}" for i in range(len(keys))]
+    rows = (
+        queryset.annotate(
+            **{name: F(f"{prefix}{key}") for name, key in zip(names, keys, strict=True)}
+        )
+        .values(*names)
+        .annotate(**sums)
+        .order_by()
+    )
     return {
-        row[key]: {name: row[name] or 0 for name in sums}
-        for row in queryset.values(key).annotate(**sums).order_by()
+        (row[names[0]] if len(names) == 1 else tuple(row[n] for n in names)): {
+            name: row[name] or 0 for name in sums
+        }
+        for row in rows
     }
 
 
-def totals_by(key: str, grants: QuerySet | None = None) -> dict:
-    """Totals per value of a Grant column (`round_id`, `track_id`, `org_type`, `seat_id`,
-    `status`, ...) over `grants` (default: every grant), in six aggregate queries."""
+def totals_by(key: str | tuple[str, ...], grants: QuerySet | None = None) -> dict:
+    """Totals per value of a Grant column or lookup (`round_id`, `track_id`, `org_type`,
+    `seat__lan_id`, `round__year`, ...), or per tuple of values of several (`key` a tuple), over
+    `grants` (default: every grant), in five aggregate queries."""
+    keys = key if isinstance(key, tuple) else (key,)
     grants = Grant.objects.all() if grants is None else grants
     granted = _grouped(
-        final_decisions(application__grant__in=grants).annotate(
-            key_value=F(f"application__grant__{key}")
-        ),
-        "key_value",
+        final_decisions(application__grant__in=grants),
+        "application__grant__",
+        keys,
         granted=Sum(F("amount") + F("amount_change")),
     )
     payments = _grouped(
-        Payment.objects.filter(grant__in=grants).annotate(key_value=F(f"grant__{key}")),
-        "key_value",
+        Payment.objects.filter(grant__in=grants),
+        "grant__",
+        keys,
         **{s: Sum("amount", filter=Q(status=s)) for s in _P.values},
     )
     has_final = Report.objects.filter(
@@ -266,21 +281,22 @@ def totals_by(key: str, grants: QuerySet | None = None) -> dict:
     )
     used = _grouped(
         Report.objects.filter(grant__in=grants, review_status=Report.Review.APPROVED)
-        .annotate(key_value=F(f"grant__{key}"), final_done=Exists(has_final))
+        .annotate(final_done=Exists(has_final))
         .filter(Q(kind=Report.Kind.FINAL) | Q(final_done=False)),
-        "key_value",
+        "grant__",
+        keys,
         used=Sum("money_used"),
     )
     claimed = _grouped(
-        RecoveryClaim.objects.filter(grant__in=grants).annotate(key_value=F(f"grant__{key}")),
-        "key_value",
+        RecoveryClaim.objects.filter(grant__in=grants),
+        "grant__",
+        keys,
         claimed=Sum("amount"),
     )
     entries = _grouped(
-        ClaimEntry.objects.filter(claim__grant__in=grants).annotate(
-            key_value=F(f"claim__grant__{key}")
-        ),
-        "key_value",
+        ClaimEntry.objects.filter(claim__grant__in=grants),
+        "claim__grant__",
+        keys,
         repaid=Sum("amount", filter=Q(kind=ClaimEntry.Kind.REPAID)),
         written_off=Sum("amount", filter=Q(kind=ClaimEntry.Kind.WRITTEN_OFF)),
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants import roles, workflow
-from grants.models import Grant, Payment
+from grants.models import Application, Grant, Payment
 from grants.services import ServiceError
 from grants.services.events import event_record
 from grants.services.ledger import grant_ledger, grant_limits
@@ -83,6 +83,40 @@ def payments_release_after_report(*, grant: Grant, report, user) -> int:
             data=_data(payment, report=report.pk, due=max(payment.due_date, today).isoformat()),
         )
     return len(released)
+
+
+def payments_release_due(*, today=None, user=None, grant: Grant | None = None) -> int:
+    """Release the instalments whose day has come: planned, waiting for no report, due today
+    or earlier (a first instalment decided before its project period started). Run daily by
+    the reminders' beat task; each grant under its row lock (`grant`: that grant's alone).
+    Returns how many were released."""
+    today = today or timezone.localdate()
+    due = (
+        Payment.objects.filter(
+            status=_P.PLANNED, requires_progress_report=False, due_date__lte=today
+        )
+        .filter(**({"grant": grant} if grant is not None else {}))
+        .order_by("grant_id", "number")
+        .values_list("pk", "grant_id")
+    )
+    released = 0
+    for payment_id, grant_id in list(due):
+        with transaction.atomic():
+            # The grant's lock first, as every ledger change takes it.
+            grant = Grant.objects.select_for_update().get(pk=grant_id)
+            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            if payment.status != _P.PLANNED:  # released or cancelled meanwhile
+                continue
+            grant.application = Application.objects.get(pk=grant.application_id)
+            payment.grant = grant
+            workflow.transition(
+                payment,
+                _P.RELEASED,
+                user=user,
+                data=_data(payment, due=payment.due_date.isoformat()),
+            )
+            released += 1
+    return released
 
 
 def payments_cancel_unpaid(*, grant: Grant, user, reason: str, keep: int = 0) -> int:

@@ -5,9 +5,12 @@ outbox job, each once); sending, retrying and bringing back lost messages are th
 from celery import shared_task
 
 from grants.services import reminders
+from grants.services.payments import payments_release_due
 
 
 @shared_task
 def reminders_run() -> dict:
-    """Schedule today's reminders and digests (each once, grants.services.reminders)."""
-    return {"scheduled": len(reminders.reminders_schedule())}
+    """Release the instalments whose grant year has started and schedule today's reminders and
+    digests (each once, grants.services.reminders); the outbox sends them."""
+    released = payments_release_due()
+    return {"scheduled": len(reminders.reminders_schedule()), "released": released}

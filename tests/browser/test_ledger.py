@@ -11,7 +11,7 @@ from grants.services.portal import report_submit
 from grants.services.reports import report_review
 from tests import factories
 from tests.browser.conftest import axe_violations
-from tests.grants.ledger.helpers import award, ledger_track
+from tests.grants.ledger.helpers import award, ledger_track, start_project
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -29,6 +29,7 @@ def test_approving_the_final_report_claims_paid_minus_used(page, live_server, lo
         decision_maker=decider,
         amount=700_000,
     )
+    start_project(grant)
     payment_mark_paid(payment=grant.payments.get(number=1), user=officer)
     progress = report_submit(
         grant=grant, kind="progress", user=applicant, results="Halvvägs", money_used=200_000

@@ -51,3 +51,12 @@ def award(*, track, organisation, decision_maker, amount=0, per_year=None) -> Gr
     )
     meeting_close(meeting=meeting, user=decision_maker)
     return Grant.objects.select_related("application__round").get(application=application)
+
+
+def start_project(grant: Grant) -> Grant:
+    """Let the grant's project period start: the beat's daily release of the instalments whose
+    grant year has begun, run as on the first day of the round's grant period."""
+    from grants.services.payments import payments_release_due
+
+    payments_release_due(today=grant.application.round.grant_period_start, grant=grant)
+    return grant

@@ -20,7 +20,7 @@ from grants.services.payments import payment_mark_paid
 from grants.services.portal import report_submit
 from grants.services.reports import report_review
 
-from .helpers import award, ledger_track
+from .helpers import award, ledger_track, start_project
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def multi(organisation, decision_maker):
     track = ledger_track()
-    return award(
+    grant = award(
         track=track,
         organisation=organisation,
         decision_maker=decision_maker,
         per_year={"2031": 400_000, "2032": 300_000},
     )
+    return start_project(grant)
 
 
 def test_amounts_per_year_become_instalments_in_their_own_years(multi):

@@ -19,7 +19,7 @@ from grants.services.reports import (
     report_review,
 )
 
-from .helpers import award, ledger_track
+from .helpers import award, ledger_track, start_project
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def grant_700k(organisation, decision_maker):
     track = ledger_track(multi_year=False)
-    return award(
+    grant = award(
         track=track, organisation=organisation, decision_maker=decision_maker, amount=700_000
     )
+    return start_project(grant)  # the first instalment is released when the period starts
 
 
 def test_the_700_000_kr_scenario_claims_50_000_and_cancels_the_second_instalment(

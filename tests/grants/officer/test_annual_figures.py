@@ -11,8 +11,19 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from grants.models import Application, Grant, Payment, RecoveryClaim, Report, User
+from grants.models import (
+    Application,
+    ClaimEntry,
+    DecisionMeeting,
+    Grant,
+    Payment,
+    RecoveryClaim,
+    Report,
+    Round,
+    User,
+)
 from grants.selectors import annual_figures
+from grants.services.ledger import Totals, grant_ledger
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +32,12 @@ URL = "/handlaggning/arsredovisning/"
 
 
 def _grant(track, amount):
+    """A grant decided at a closed meeting (what the ledger counts as granted)."""
     application = factories.make_application(track=track, status=Application.Status.APPROVED)
-    return factories.make_grant(application=application, amount=amount)
+    meeting = DecisionMeeting.objects.create(
+        round=track.round, date=dt.date(track.round.year, 6, 12), status="closed"
+    )
+    return factories.make_grant(application=application, amount=amount, meeting=meeting)
 
 
 def _paid(grant, amount):
@@ -60,7 +75,7 @@ def test_the_figures_add_up_per_dimension_from_the_recorded_rows(db):
     _paid(first, 350_000)
     _paid(second, 200_000)
     report = _final_report(first, 650_000)
-    RecoveryClaim.objects.create(
+    claim = RecoveryClaim.objects.create(
         grant=first,
         report=report,
         amount=50_000,
@@ -70,16 +85,27 @@ def test_the_figures_add_up_per_dimension_from_the_recorded_rows(db):
         due_date=dt.date(2031, 10, 31),
         settled_at=timezone.now(),
     )
+    ClaimEntry.objects.create(
+        claim=claim, kind=ClaimEntry.Kind.REPAID, amount=40_000, on_date=dt.date(2031, 9, 1)
+    )
+    ClaimEntry.objects.create(
+        claim=claim,
+        kind=ClaimEntry.Kind.WRITTEN_OFF,
+        amount=10_000,
+        reason="Särskilda skäl",
+        on_date=dt.date(2031, 9, 2),
+    )
 
     by_track = annual_figures.figures_by("track")
     a, b = by_track[first.track_id], by_track[second.track_id]
-    assert (a.grants, a.granted, a.paid, a.used, a.claimed, a.repaid, a.open) == (
+    assert (a.grants, a.granted, a.paid, a.used, a.claimed, a.repaid, a.written_off, a.open) == (
         1,
         700_000,
         700_000,
         650_000,
         50_000,
-        50_000,
+        40_000,
+        10_000,
         0,
     )
     assert (b.granted, b.paid, b.used, b.claimed) == (400_000, 200_000, 0, 0)
@@ -174,3 +200,32 @@ def test_after_the_demo_data_every_settled_grant_balances_on_the_page(client, de
     paid = sum(Payment.objects.filter(status=Payment.Status.PAID).values_list("amount", flat=True))
     for table in annual_figures.annual_tables():
         assert table.total.paid == paid
+
+
+def test_after_the_demo_data_the_page_totals_are_the_ledgers_and_settled_grants_balance(demo):
+    grants = list(Grant.objects.select_related("application__round"))
+    ledgers = {grant.pk: grant_ledger(grant) for grant in grants}
+    total = sum((ledger.totals for ledger in ledgers.values()), Totals())
+    assert total.paid > 0 and total.claimed > 0
+    for table in annual_figures.annual_tables(detailed=True):
+        t = table.total
+        assert (t.granted, t.paid, t.used, t.claimed, t.repaid, t.written_off, t.open) == (
+            total.granted,
+            total.paid,
+            total.used,
+            total.claimed,
+            total.repaid,
+            total.written_off,
+            total.open,
+        ), table.key
+    # Every settled 2020 grant (an approved final report): paid − used = claimed back.
+    round_2020 = Round.objects.get(year=2020)
+    settled = Grant.objects.filter(
+        round=round_2020,
+        reports__kind=Report.Kind.FINAL,
+        reports__review_status=Report.Review.APPROVED,
+    )
+    assert settled.count() > 0
+    for grant in settled:
+        t = ledgers[grant.pk].totals
+        assert t.paid - t.used == t.claimed, grant

@@ -13,6 +13,7 @@ from grants.services.decisions import (
     meeting_close,
     meeting_create,
 )
+from grants.services.payments import payments_release_due
 from tests import factories
 
 from .conftest import submit
@@ -38,6 +39,8 @@ def grant(track, organisation, decision_maker, django_capture_on_commit_callback
     )
     with django_capture_on_commit_callbacks(execute=True):
         meeting_close(meeting=meeting, user=decision_maker)
+    # The project period starts: the first instalment is released (the beat's daily run).
+    payments_release_due(today=track.round.grant_period_start)
     return Grant.objects.get()
 
 

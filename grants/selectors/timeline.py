@@ -101,6 +101,10 @@ EVENT_TYPES: dict[str, EventType] = {
     "payment.cancelled": EventType(
         _("Instalment cancelled"), _("An instalment not yet paid was cancelled.")
     ),
+    "payment.awaits_year": EventType(
+        _("Instalment awaits its grant year"),
+        _("The report is approved; the instalment is released when its grant year starts."),
+    ),
     "payment.planned": EventType(
         _("Instalment planned"), _("An instalment was planned after a correction decision.")
     ),

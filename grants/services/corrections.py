@@ -17,6 +17,7 @@ from grants.selectors.officer import current_caps, decided_totals
 from grants.services import ServiceError
 from grants.services.events import event_record
 from grants.services.ledger import base_year, grant_ledger
+from grants.services.payments import year_due
 from grants.services.reports import grant_lock
 from grants.templatetags.delmos import format_sek
 
@@ -25,7 +26,7 @@ _P = Payment.Status
 
 def _replan_year(*, grant: Grant, year: int, granted: int, paid: int, user, reason: str) -> None:
     """Make the unpaid instalments of one grant year add up to what is granted for it: cancel
-    them and plan one instalment of the rest, released or waiting as the cancelled ones were."""
+    them and plan the rest again, released or waiting as the cancelled ones were."""
     unpaid = list(
         grant.payments.select_for_update()
         .filter(grant_year=year, status__in=workflow.PAYMENT_UNPAID_STATUSES)
@@ -50,30 +51,46 @@ def _replan_year(*, grant: Grant, year: int, granted: int, paid: int, user, reas
         )
     if rest <= 0:
         return
-    last = grant.payments.order_by("-number").first()
-    payment = workflow.new(
-        Payment,
-        status=_P.PLANNED if waits else _P.RELEASED,
-        grant=grant,
-        number=(last.number if last else 0) + 1,
-        grant_year=year,
-        amount=rest,
-        due_date=max(
-            timezone.localdate(),
-            min((p.due_date for p in unpaid), default=timezone.localdate()),
-        ),
-        requires_progress_report=waits,
-        released_at=None if waits else timezone.now(),
-    )
-    payment.save()
-    event_record(
-        action="payment.planned",
-        actor=user,
-        application=grant.application,
-        grant=grant,
-        data={"payment": payment.pk, "amount": rest, "grant_year": year, "reason": reason},
-        visible_to_applicant=True,
-    )
+    # What did not wait for a report keeps not waiting (up to the rest); the remainder waits as
+    # before. Each part is released only if it waits for no report and its year has started.
+    held = [p for p in unpaid if p.status == _P.PLANNED and p.requires_progress_report]
+    free = [p for p in unpaid if p not in held]
+    if unpaid:
+        now_part = min(sum(p.amount for p in free), rest) if held else rest
+        parts = [(now_part, False, free), (rest - now_part, True, held)]
+    else:
+        parts = [(rest, waits, [])]
+    today = timezone.localdate()
+    number = grant.payments.order_by("-number").values_list("number", flat=True).first() or 0
+    for amount, part_waits, replaced in parts:
+        if amount <= 0:
+            continue
+        due, status = year_due(grant, year, today=today)
+        if replaced:
+            due = max(due, min(p.due_date for p in replaced))
+        if part_waits or due > today:
+            status = _P.PLANNED
+        number += 1
+        payment = workflow.new(
+            Payment,
+            status=status,
+            grant=grant,
+            number=number,
+            grant_year=year,
+            amount=amount,
+            due_date=due,
+            requires_progress_report=part_waits,
+            released_at=timezone.now() if status == _P.RELEASED else None,
+        )
+        payment.save()
+        event_record(
+            action="payment.planned",
+            actor=user,
+            application=grant.application,
+            grant=grant,
+            data={"payment": payment.pk, "amount": amount, "grant_year": year, "reason": reason},
+            visible_to_applicant=True,
+        )
 
 
 @transaction.atomic

@@ -10,11 +10,22 @@ from django.utils.translation import gettext as _
 from grants import roles, workflow
 from grants.models import Application, Grant, Payment
 from grants.services import ServiceError
+from grants.services.decisions import grant_year_start, releases_now
 from grants.services.events import event_record
 from grants.services.ledger import grant_ledger, grant_limits
 from grants.templatetags.delmos import format_sek
 
 _P = Payment.Status
+
+
+def year_due(grant: Grant, year: int, *, today) -> tuple[object, str]:
+    """The due day and status of a new instalment of `year` that waits for no report: due when
+    its grant year starts (grants.services.decisions.grant_year_start) or today, released only
+    once that day has come; before, planned for payments_release_due to release."""
+    round_ = grant.application.round
+    first = year <= round_.grant_period_start.year
+    due = max(today, grant_year_start(round_, year, 0 if first else 1))
+    return due, (_P.RELEASED if releases_now(due, False, today) else _P.PLANNED)
 
 
 def _data(payment: Payment, **extra) -> dict:
@@ -76,11 +87,27 @@ def payments_release_after_report(*, grant: Grant, report, user) -> int:
     today = timezone.localdate()
     for payment in released:
         payment.grant = grant
+        year_start, status = year_due(grant, payment.grant_year, today=today)
+        if status == _P.PLANNED:
+            # The report it waited for is approved, but its grant year has not started: it no
+            # longer waits for a report, and payments_release_due releases it on its day.
+            payment.requires_progress_report = False
+            payment.due_date = year_start
+            payment.save(update_fields=["requires_progress_report", "due_date"])
+            event_record(
+                action="payment.awaits_year",
+                actor=user,
+                application=grant.application,
+                grant=grant,
+                data=_data(payment, report=report.pk, due=payment.due_date.isoformat()),
+                visible_to_applicant=True,
+            )
+            continue
         workflow.transition(
             payment,
             _P.RELEASED,
             user=user,
-            data=_data(payment, report=report.pk, due=max(payment.due_date, today).isoformat()),
+            data=_data(payment, report=report.pk, due=today.isoformat()),
         )
     return len(released)
 
@@ -152,19 +179,20 @@ def payments_cancel_unpaid(*, grant: Grant, user, reason: str, keep: int = 0) ->
             if amount <= 0:
                 continue
             number += 1
+            due, status = year_due(grant, line.year, today=timezone.localdate())
             payment = workflow.new(
                 Payment,
-                status=_P.RELEASED,
+                status=status,
                 grant=grant,
                 number=number,
                 grant_year=line.year,
-                due_date=timezone.localdate(),
+                due_date=due,
                 amount=amount,
-                released_at=timezone.now(),
+                released_at=timezone.now() if status == _P.RELEASED else None,
             )
             payment.save()
             event_record(
-                action="payment.released",
+                action="payment.released" if status == _P.RELEASED else "payment.planned",
                 actor=user,
                 application=grant.application,
                 grant=grant,

@@ -60,3 +60,16 @@ def start_project(grant: Grant) -> Grant:
 
     payments_release_due(today=grant.application.round.grant_period_start, grant=grant)
     return grant
+
+
+def year_begins(grant: Grant) -> Grant:
+    """Let time pass to the day the instalments that no longer wait for a report are due (their
+    grant year's start): the beat's daily release, run on that day."""
+    from grants.services.payments import payments_release_due
+
+    days = grant.payments.filter(status="planned", requires_progress_report=False).values_list(
+        "due_date", flat=True
+    )
+    if days:
+        payments_release_due(today=max(days), grant=grant)
+    return grant

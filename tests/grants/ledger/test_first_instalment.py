@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from grants.models import Event
 from grants.services import ServiceError
+from grants.services.corrections import correction_decide
 from grants.services.payments import payment_mark_paid, payments_release_due
 from grants.tasks.reminder_beat import reminders_run
 
@@ -76,3 +77,23 @@ def test_decided_after_the_period_started_the_first_instalment_is_released_at_on
     )
     first = grant.payments.get(number=1)
     assert first.status == "released" and first.due_date == timezone.localdate()
+
+
+def test_a_correction_decided_before_the_period_starts_releases_nothing_early(
+    organisation, decision_maker
+):
+    # A raise decided before the project period starts: the first year's instalment is planned
+    # again for the raised amount, due on the period's first day, not released today.
+    track = ledger_track(multi_year=False)
+    grant = award(
+        track=track, organisation=organisation, decision_maker=decision_maker, amount=700_000
+    )
+    correction_decide(
+        grant=grant, user=decision_maker, reasons="Fler deltagare.", changes={2031: 100_000}
+    )
+    unpaid = grant.payments.exclude(status="cancelled").order_by("number")
+    assert sum(p.amount for p in unpaid) == 800_000
+    assert not grant.payments.filter(status="released").exists()
+    assert all(p.due_date >= dt.date(2031, 1, 1) for p in unpaid)
+    assert payments_release_due(today=dt.date(2031, 1, 1), grant=grant) >= 1
+    assert grant.payments.filter(status="released").exists()

@@ -20,7 +20,7 @@ from grants.services.payments import payment_mark_paid
 from grants.services.portal import report_submit
 from grants.services.reports import report_review
 
-from .helpers import award, ledger_track, start_project
+from .helpers import award, ledger_track, start_project, year_begins
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,14 @@ def test_next_years_money_waits_for_that_years_report_and_reports_come_in_order(
     with pytest.raises(ServiceError, match="2032"):
         report_submit(grant=multi, kind="final", user=applicant, results="x", money_used=1)
     report_review(report=first, user=case_officer, approve=True)
+    # The report is approved, but 2032's money waits for its grant year (1 May 2032) to begin.
+    second_instalment = multi.payments.get(number=2)
+    assert (second_instalment.status, second_instalment.requires_progress_report) == (
+        "planned",
+        False,
+    )
+    assert second_instalment.due_date == dt.date(2032, 5, 1)
+    year_begins(multi)
     assert multi.payments.get(number=2).status == "released"
     second = report_submit(
         grant=multi, kind="progress", user=applicant, results="år 2", money_used=290_000

@@ -16,7 +16,7 @@ from grants.services.decisions import (
     meeting_close,
     meeting_create,
 )
-from grants.services.payments import payment_mark_paid
+from grants.services.payments import payment_mark_paid, payments_release_due
 from grants.services.reports import recovery_claim_decide
 from grants.tasks.officer import render_letter
 from tests import factories
@@ -102,6 +102,8 @@ def extremes(decision_maker, case_officer):
         """Pay the twelve-instalment grant's first part and claim it all back (the claim
         cancels the parts not paid, so it comes after the decision letters)."""
         grant = decisions[0].application.grant
+        first = grant.payments.get(number=1)
+        payments_release_due(today=first.due_date, grant=grant)  # its grant year has come
         payment_mark_paid(payment=grant.payments.get(number=1), user=case_officer)
         return recovery_claim_decide(
             grant=grant,

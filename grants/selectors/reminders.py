@@ -46,14 +46,6 @@ def _windows(today: dt.date) -> tuple[dt.date, dt.date]:
     )
 
 
-def _report_done(kind: str):
-    return Exists(
-        Report.objects.filter(
-            grant_id=OuterRef("pk"), kind=kind, review_status__in=SUBMITTED_REVIEWS
-        )
-    )
-
-
 def due_supplements(today: dt.date) -> list[Due]:
     ahead, behind = _windows(today)
     requests = SupplementRequest.objects.filter(
@@ -75,30 +67,35 @@ def due_supplements(today: dt.date) -> list[Due]:
 
 
 def due_reports(today: dt.date) -> list[Due]:
+    """Reports not submitted (or returned) whose own due date is near or passed: a multi-year
+    grant's progress report per grant year, a final report where a correction moved it, as the
+    grant page, the portal and the officers' overdue list show them (Report.due_date)."""
     ahead, behind = _windows(today)
-    found = []
-    for kind, (due_kind, overdue_kind) in REPORT_KINDS.items():
-        column = "progress_report_due" if kind == Report.Kind.PROGRESS else "final_report_due"
-        grants = (
-            Grant.objects.filter(
-                status=Grant.Status.ACTIVE,
-                **{f"round__{column}__gte": behind, f"round__{column}__lte": ahead},
-            )
-            .annotate(done=_report_done(kind))
-            .filter(done=False)
-            .select_related("round", "application__created_by", "application__organisation")
+    reports = (
+        Report.objects.filter(
+            grant__status=Grant.Status.ACTIVE,
+            kind__in=REPORT_KINDS,
+            due_date__gte=behind,
+            due_date__lte=ahead,
         )
-        for grant in grants:
-            due = getattr(grant.round, column)
-            found.append(
-                Due(
-                    overdue_kind if due < today else due_kind,
-                    grant.pk,
-                    due,
-                    grant.application,
-                    (grant, kind),
-                )
+        .exclude(review_status__in=SUBMITTED_REVIEWS)
+        .select_related(
+            "grant__round", "grant__application__created_by", "grant__application__organisation"
+        )
+        .order_by("due_date", "pk")
+    )
+    found = []
+    for report in reports:
+        due_kind, overdue_kind = REPORT_KINDS[report.kind]
+        found.append(
+            Due(
+                overdue_kind if report.due_date < today else due_kind,
+                report.grant_id,
+                report.due_date,
+                report.grant.application,
+                (report.grant, report.kind),
             )
+        )
     return found
 
 

@@ -21,6 +21,7 @@ from grants.services import reminders as services
 from grants.tasks.reminder_beat import reminders_run
 from grants.tasks.reminders import reminder_job
 from tests import factories
+from tests.grants.ledger.helpers import award, ledger_track
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +119,11 @@ def test_reports_and_instalments_waiting_for_them_are_reminded(
         case_sequence=9,
     )
     grant = factories.make_grant(application=application, amount=300_000)
+    # The reports as a grant's plan makes them (grants.services.decisions.grant_plan_rows).
+    grant.reports.create(
+        kind="progress", grant_year=round_.year, due_date=round_.progress_report_due
+    )
+    grant.reports.create(kind="final", grant_year=round_.year, due_date=round_.final_report_due)
     payment = grant.payments.create(
         number=2,
         due_date=today + dt.timedelta(days=6),
@@ -138,6 +144,35 @@ def test_reports_and_instalments_waiting_for_them_are_reminded(
     Reminder.objects.all().delete()
     Grant.objects.filter(pk=grant.pk).update(status=Grant.Status.CLOSED)
     assert _run_schedule(django_capture_on_commit_callbacks, now=_morning(hour=5)) == []
+
+
+def test_each_grant_years_report_is_reminded_by_its_own_due_date(
+    applicant, organisation, decision_maker, mailoutbox, django_capture_on_commit_callbacks
+):
+    # A multi-year grant: progress reports for 2031 (due 30 September 2031) and 2032 (due
+    # 30 September 2032). The round's own date is 2031's only; the 2032 report is reminded by
+    # its own date, and a final report a correction moved by the moved date.
+    grant = award(
+        track=ledger_track(),
+        organisation=organisation,
+        decision_maker=decision_maker,
+        per_year={"2031": 400_000, "2032": 300_000},
+    )
+    Application.objects.filter(pk=grant.application_id).update(created_by=applicant)
+    assert grant.round.progress_report_due == dt.date(2031, 9, 30)
+    scheduled = _run_schedule(
+        django_capture_on_commit_callbacks, now=_morning(dt.date(2032, 9, 25), hour=5)
+    )
+    assert [(r.kind, r.object_id, r.occasion) for r in scheduled] == [
+        (K.PROGRESS_REPORT_DUE, grant.pk, dt.date(2032, 9, 30))
+    ]
+    final = grant.reports.get(kind="final")
+    final.due_date = dt.date(2034, 3, 31)
+    final.save(update_fields=["due_date"])
+    scheduled = _run_schedule(
+        django_capture_on_commit_callbacks, now=_morning(dt.date(2034, 3, 28), hour=5)
+    )
+    assert [(r.kind, r.occasion) for r in scheduled] == [(K.FINAL_REPORT_DUE, dt.date(2034, 3, 31))]
 
 
 def test_officers_get_one_digest_a_day_after_the_digest_hour(

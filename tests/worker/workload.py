@@ -106,6 +106,12 @@ def _reminder_world(officers) -> dict:
         case_sequence=902,
     )
     grant = factories.make_grant(application=granted, amount=300_000)
+    # The reports as a grant's plan makes them (grants.services.decisions.grant_plan_rows):
+    # reminders follow each report's own due date.
+    grant.reports.create(
+        kind="progress", grant_year=round_.year, due_date=round_.progress_report_due
+    )
+    grant.reports.create(kind="final", grant_year=round_.year, due_date=round_.final_report_due)
     payment = grant.payments.create(
         number=2,
         due_date=today + dt.timedelta(days=5),

@@ -2,7 +2,7 @@
 what it builds: the round and its meetings (rounds), the organisations (organisations), the
 applications (applications), their decisions and grants (decisions) and follow-up (follow_up);
 the logins (users), the two published versions of the award lists (publications), and an open
-round to apply to (open_round). `load_demo` runs them in that order and is idempotent."""
+round to apply to (open_round) with one multi-year grant decided early (multi_year). `load_demo` runs them in that order and is idempotent."""
 
 import random
 
@@ -16,6 +16,7 @@ from grants.demo.facts import (
     SEED,
     STOCKHOLM,
 )
+from grants.demo.multi_year import load_multi_year_grant
 from grants.demo.open_round import load_open_round
 from grants.demo.users import DEMO_PASSWORD, DEMO_USERS
 from grants.models import Organisation, Round
@@ -53,6 +54,6 @@ def load_demo(*, stdout=None) -> bool:
             built = True
         halsingland = Organisation.objects.filter(name="Hälsinglands utbildningsförbund").first()
         users.ensure_users(halsingland)
-        load_open_round()
+        load_multi_year_grant(load_open_round())
         publications.load_demo_publications()
     return built

@@ -16,6 +16,7 @@ from django.db.models import (
     Sum,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Mod, RowNumber
 from django.http import Http404
@@ -60,6 +61,7 @@ def home_rounds() -> list[Round]:
     newest = featured_round()
     if newest is not None and newest not in pinned:
         pinned.append(newest)
+    prefetch_related_objects(pinned, "tracks")
     return pinned
 
 
@@ -84,34 +86,52 @@ class RoundFigures:
     granted: int
 
 
-def round_headline_figures(*, round_: Round) -> RoundFigures:
-    """Applications received, recipients and kronor granted per track, in two queries."""
+def rounds_headline_figures(rounds) -> dict[int, RoundFigures]:
+    """Applications received, recipients and kronor granted per track of each of `rounds`, by
+    round id: two queries however many rounds, and one per round for its tracks unless they
+    are prefetched."""
+    by_id = {r.pk: r for r in rounds}
+    round_ids = list(by_id)
     received = dict(
-        Application.objects.filter(round=round_, status__in=SUBMITTED_STATUSES)
+        Application.objects.filter(round_id__in=round_ids, status__in=SUBMITTED_STATUSES)
         .values_list("track_id")
         .annotate(n=Count("id"))
+        .order_by()
     )
     granted = {
         row["application__track_id"]: row
-        for row in Grant.objects.filter(application__round=round_)
+        for row in Grant.objects.filter(application__round_id__in=round_ids)
         .values("application__track_id")
         .annotate(n=Count("id"), total=Sum("amount_total"))
+        .order_by()
     }
-    tracks = [
-        TrackFigures(
-            track=track,
-            applications=received.get(track.pk, 0),
-            recipients=granted.get(track.pk, {}).get("n", 0),
-            granted=granted.get(track.pk, {}).get("total") or 0,
+    # Each round's tracks as the caller fetched them (prefetched: no query).
+    per_round = {
+        pk: [
+            TrackFigures(
+                track=track,
+                applications=received.get(track.pk, 0),
+                recipients=granted.get(track.pk, {}).get("n", 0),
+                granted=granted.get(track.pk, {}).get("total") or 0,
+            )
+            for track in round_.tracks.all()
+        ]
+        for pk, round_ in by_id.items()
+    }
+    return {
+        pk: RoundFigures(
+            tracks=tracks,
+            applications=sum(t.applications for t in tracks),
+            recipients=sum(t.recipients for t in tracks),
+            granted=sum(t.granted for t in tracks),
         )
-        for track in round_.tracks.all()
-    ]
-    return RoundFigures(
-        tracks=tracks,
-        applications=sum(t.applications for t in tracks),
-        recipients=sum(t.recipients for t in tracks),
-        granted=sum(t.granted for t in tracks),
-    )
+        for pk, tracks in per_round.items()
+    }
+
+
+def round_headline_figures(*, round_: Round) -> RoundFigures:
+    """Applications received, recipients and kronor granted per track, in two queries."""
+    return rounds_headline_figures([round_])[round_.pk]
 
 
 def demo_data_exists() -> bool:

@@ -17,7 +17,7 @@ from grants.selectors.officer import current_caps, decided_totals
 from grants.services import ServiceError
 from grants.services.events import event_record
 from grants.services.ledger import base_year, grant_ledger
-from grants.services.payments import year_due
+from grants.services.payments import instalment_add
 from grants.services.reports import grant_lock
 from grants.templatetags.delmos import format_sek
 
@@ -60,37 +60,17 @@ def _replan_year(*, grant: Grant, year: int, granted: int, paid: int, user, reas
         parts = [(now_part, False, free), (rest - now_part, True, held)]
     else:
         parts = [(rest, waits, [])]
-    today = timezone.localdate()
-    number = grant.payments.order_by("-number").values_list("number", flat=True).first() or 0
     for amount, part_waits, replaced in parts:
-        if amount <= 0:
-            continue
-        due, status = year_due(grant, year, today=today)
-        if replaced:
-            due = max(due, min(p.due_date for p in replaced))
-        if part_waits or due > today:
-            status = _P.PLANNED
-        number += 1
-        payment = workflow.new(
-            Payment,
-            status=status,
-            grant=grant,
-            number=number,
-            grant_year=year,
-            amount=amount,
-            due_date=due,
-            requires_progress_report=part_waits,
-            released_at=timezone.now() if status == _P.RELEASED else None,
-        )
-        payment.save()
-        event_record(
-            action="payment.planned",
-            actor=user,
-            application=grant.application,
-            grant=grant,
-            data={"payment": payment.pk, "amount": amount, "grant_year": year, "reason": reason},
-            visible_to_applicant=True,
-        )
+        if amount > 0:
+            instalment_add(
+                grant,
+                year=year,
+                amount=amount,
+                user=user,
+                reason=reason,
+                waits=part_waits,
+                not_before=min((p.due_date for p in replaced), default=None),
+            )
 
 
 @transaction.atomic

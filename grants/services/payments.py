@@ -28,6 +28,49 @@ def year_due(grant: Grant, year: int, *, today) -> tuple[object, str]:
     return due, (_P.RELEASED if releases_now(due, False, today) else _P.PLANNED)
 
 
+def instalment_add(
+    grant: Grant,
+    *,
+    year: int,
+    amount: int,
+    user,
+    reason: str,
+    waits: bool = False,
+    not_before=None,
+) -> Payment:
+    """Plan one new instalment of `year` after the grant's last, with its event: due when the
+    grant year starts (year_due), not before `not_before`; released now only if it waits for no
+    report and its day has come. The one way corrections and cancellations add instalments."""
+    today = timezone.localdate()
+    due, status = year_due(grant, year, today=today)
+    if not_before is not None:
+        due = max(due, not_before)
+    if waits or due > today:
+        status = _P.PLANNED
+    number = grant.payments.order_by("-number").values_list("number", flat=True).first() or 0
+    payment = workflow.new(
+        Payment,
+        status=status,
+        grant=grant,
+        number=number + 1,
+        grant_year=year,
+        due_date=due,
+        amount=amount,
+        requires_progress_report=waits,
+        released_at=timezone.now() if status == _P.RELEASED else None,
+    )
+    payment.save()
+    event_record(
+        action="payment.released" if status == _P.RELEASED else "payment.planned",
+        actor=user,
+        application=grant.application,
+        grant=grant,
+        data=_data(payment, reason=reason),
+        visible_to_applicant=True,
+    )
+    return payment
+
+
 def _data(payment: Payment, **extra) -> dict:
     return {
         "payment": payment.pk,
@@ -170,35 +213,13 @@ def payments_cancel_unpaid(*, grant: Grant, user, reason: str, keep: int = 0) ->
     if keep > 0:
         # What is still to be paid goes into the grant years that have room for it, in order,
         # never beyond a year's amount granted.
-        last_number = grant.payments.order_by("-number").values_list("number", flat=True).first()
-        number = last_number or 0
         rest = keep
         for line in grant_ledger(grant).lines:
             room = line.totals.granted - line.totals.paid
             amount = min(room, rest)
             if amount <= 0:
                 continue
-            number += 1
-            due, status = year_due(grant, line.year, today=timezone.localdate())
-            payment = workflow.new(
-                Payment,
-                status=status,
-                grant=grant,
-                number=number,
-                grant_year=line.year,
-                due_date=due,
-                amount=amount,
-                released_at=timezone.now() if status == _P.RELEASED else None,
-            )
-            payment.save()
-            event_record(
-                action="payment.released" if status == _P.RELEASED else "payment.planned",
-                actor=user,
-                application=grant.application,
-                grant=grant,
-                data=_data(payment, reason=reason),
-                visible_to_applicant=True,
-            )
+            instalment_add(grant, year=line.year, amount=amount, user=user, reason=reason)
             rest -= amount
             cancelled -= amount
     return cancelled

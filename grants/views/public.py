@@ -125,10 +125,9 @@ open_data_conditional = condition(etag_func=_open_data_etag)
 def home(request):
     """The front door: the headline figures of the 2020 round and of the newest decided round,
     computed from the database."""
-    featured = [
-        {"round": round_, "figures": selectors.round_headline_figures(round_=round_)}
-        for round_ in selectors.home_rounds()
-    ]
+    rounds = selectors.home_rounds()
+    figures = selectors.rounds_headline_figures(rounds)
+    featured = [{"round": round_, "figures": figures[round_.pk]} for round_ in rounds]
     return render(
         request,
         "public/home.html",

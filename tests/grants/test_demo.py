@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
+from grants.demo.facts import ROUND_SLUG
+from grants.demo.multi_year import ASSOCIATION
 from grants.models import (
     Application,
     BudgetChange,
@@ -62,12 +64,14 @@ def test_demo_grants_stay_within_the_caps_after_the_reallocation(demo):
 
 def test_demo_has_the_two_decision_meetings_with_57_and_13_approvals(demo):
     approvals = dict(
-        Decision.objects.filter(outcome="approved", kind="original")
+        Decision.objects.filter(
+            outcome="approved", kind="original", application__round__slug=ROUND_SLUG
+        )
         .values_list("meeting__date")
         .annotate(n=Count("id"))
     )
     assert approvals == {dt.date(2020, 6, 12): 57, dt.date(2020, 6, 25): 13}
-    assert DecisionMeeting.objects.filter(status="closed").count() == 2
+    assert DecisionMeeting.objects.filter(status="closed", round__slug=ROUND_SLUG).count() == 2
 
 
 def test_demo_holds_the_public_facts_of_25_june(demo):
@@ -129,5 +133,9 @@ def test_demo_users_have_their_roles(demo):
     assert is_case_officer(User.objects.get(email="handlaggare@demo.delmos.example"))
     assert is_decision_maker(User.objects.get(email="beslutsfattare@demo.delmos.example"))
     applicant = User.objects.get(email="sokande@demo.delmos.example")
-    assert applicant.memberships.get().organisation.name == "Hälsinglands utbildningsförbund"
+    # Hälsingland (the 2020 grant), and the association with the open round's multi-year grant.
+    assert {m.organisation.name for m in applicant.memberships.all()} == {
+        "Hälsinglands utbildningsförbund",
+        ASSOCIATION,
+    }
     assert not is_case_officer(applicant)

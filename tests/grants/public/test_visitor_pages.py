@@ -121,7 +121,7 @@ def test_one_word_for_the_currency_per_language(client, demo, prefix, word, othe
 
 
 def test_the_home_page_leads_with_the_2020_round_and_the_newest(client, demo):
-    newest = factories.make_round(year=2026, status=Round.Status.DECIDED, title="Omgång 2026")
+    newest = factories.make_round(year=2027, status=Round.Status.DECIDED, title="Omgång 2027")
     application = factories.make_application(
         track=factories.make_track(round_=newest), status=Application.Status.APPROVED
     )
@@ -129,7 +129,7 @@ def test_the_home_page_leads_with_the_2020_round_and_the_newest(client, demo):
     html = client.get("/").content.decode()
     headings = re.findall(r"<h2 id=\"figures-heading-\d+\">([^<]+)</h2>", html)
     assert len(headings) == 2
-    assert "2020" in headings[0] and headings[1] == "Omgång 2026"
+    assert "2020" in headings[0] and headings[1] == "Omgång 2027"
     assert "81\u00a0700\u00a0000\u00a0kr" in html  # the 2020 round's figures are still there
 
 

@@ -9,12 +9,19 @@ from grants.workflow import ApplicationStatus
 
 
 def _next_case_number(*, round_id: int) -> tuple[int, str]:
-    """Give the next case number of a round. The round row is locked, so numbers come in
-    order and without gaps; a rolled-back submission gives its number back."""
-    round_ = Round.objects.select_for_update().get(pk=round_id)
-    round_.last_case_sequence += 1
-    round_.save(update_fields=["last_case_sequence"])
-    sequence = round_.last_case_sequence
+    """Give the next case number of a round. Numbers run per prefix and year, as a registry's
+    do: two rounds of one year (a spring and an autumn call, or the demonstration round beside
+    a real one) share one series, so no number is given twice. The series' round rows are
+    locked (in id order, so two submissions cannot deadlock): numbers come in order and
+    without gaps in the series; a rolled-back submission gives its number back."""
+    round_ = Round.objects.only("case_number_prefix", "year").get(pk=round_id)
+    series = list(
+        Round.objects.select_for_update()
+        .filter(case_number_prefix=round_.case_number_prefix, year=round_.year)
+        .order_by("pk")
+    )
+    sequence = max(r.last_case_sequence for r in series) + 1
+    Round.objects.filter(pk=round_id).update(last_case_sequence=sequence)
     return sequence, f"{round_.case_number_prefix} {round_.year}/{sequence}"
 
 

@@ -239,6 +239,23 @@ def test_submission_gives_case_numbers_in_order_without_gaps(people):
     assert numbers == [f"DELMOS {year}/1", f"DELMOS {year}/2", f"DELMOS {year}/3"]
 
 
+def test_two_rounds_of_one_year_share_one_series_of_case_numbers(people):
+    """A spring and an autumn call (or the open demonstration round beside a real one of the
+    same year) number their cases in one series per prefix and year: never the same number
+    twice."""
+    spring = factories.make_track(round_=factories.make_round(year=2031))
+    autumn = factories.make_track(round_=factories.make_round(year=2031))
+    other_year = factories.make_track(round_=factories.make_round(year=2032))
+    numbers = []
+    for track in (spring, autumn, spring, other_year):
+        app = factories.make_application(track=track, organisation=people["org"])
+        app = application_transition(
+            application=app, to_status="submitted", user=people[Actor.APPLICANT]
+        )
+        numbers.append(app.case_number)
+    assert numbers == ["DELMOS 2031/1", "DELMOS 2031/2", "DELMOS 2031/3", "DELMOS 2032/1"]
+
+
 def test_resubmission_after_a_supplement_keeps_the_case_number(people):
     app = factories.make_application(organisation=people["org"])
     app = application_transition(

@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+import weakref
 
 import pdfua
 import pikepdf
@@ -263,3 +264,30 @@ def test_a_chunk_is_laid_out_in_a_child_process_whose_errors_reach_the_task(sett
         pdf_chunked.in_child(lambda: 1 / 0)
     settings.PDF_RENDER_IN_CHILD = False
     assert pdf_chunked.in_child(os.getpid) == os.getpid()
+
+
+def test_a_long_list_is_merged_one_fragment_at_a_time_without_opening_a_pdf(
+    award_round, tmp_path, settings, monkeypatch
+):
+    """The merge writes the chunks' cached fragments one after another (grants/pdf_stream.py):
+    it opens no PDF and holds no more than the first chunk's fragment, the one being written and
+    the next (and the last footer sheet's), so its memory does not grow with the list."""
+    settings.PDF_CHUNK_ROWS, settings.PDF_CHUNK_EDGE_ROWS = 20, 10
+    settings.PDF_CHUNK_CACHE_DIR = str(tmp_path / "chunks")
+    publication = publication_of(award_round, [row(i) for i in range(1, 131)])
+    first = render_publication_pdf(publication, "sv")
+    alive, most, loaded, unpack = set(), [0], [], pdf_chunked.unpack
+
+    def unpack_counted(packed):
+        fragment = unpack(packed)
+        loaded.append(packed)
+        alive.add(id(fragment))
+        weakref.finalize(fragment, alive.discard, id(fragment))
+        most[0] = max(most[0], len(alive))
+        return fragment
+
+    monkeypatch.setattr(pdf_chunked, "unpack", unpack_counted)
+    monkeypatch.setattr(pikepdf, "open", lambda *args, **kwargs: pytest.fail("a PDF opened"))
+    again = render_publication_pdf(publication, "sv")
+    assert again == first
+    assert len(loaded) >= 8 and most[0] <= 4

@@ -148,6 +148,33 @@ class ChunkCache:
         os.replace(temporary, path)
 
 
+class BlockCache:
+    """Each fragment's objects as the merge last wrote them (`pdf_stream._block`), with the
+    shift of their numbers: a republished list whose earlier chunks kept their number of
+    objects copies them instead of renumbering them."""
+
+    def __init__(self, cache: ChunkCache):
+        self.cache = cache
+
+    def _path(self, key: str) -> Path:
+        return self.cache.folder / key[:2] / f"{key}.{FRAGMENT_FORMAT}.block"
+
+    def get(self, key: str, shift: int):
+        try:
+            with self._path(key).open("rb") as file:
+                kept, block = pickle.load(file)  # noqa: S301 (our own cache files)
+        except (OSError, pickle.UnpicklingError, ValueError, EOFError):
+            return None
+        return block if kept == shift else None
+
+    def put(self, key: str, shift: int, block) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps((shift, block), pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+
+
 def pack(fragment: pdf_stream.Fragment) -> bytes:
     return zlib.compress(pickle.dumps(fragment, pickle.HIGHEST_PROTOCOL), 1)
 
@@ -375,8 +402,8 @@ def _render_footer_sheet(html: str) -> tuple[bytes, bytes]:
 
 def footer_sheet(
     context: dict, *, language: str, first: int, count: int, total: int, cache: ChunkCache
-) -> bytes:
-    """The packed fragment of the footers of pages `first` + 1 to `first` + `count` of
+) -> tuple[str, bytes]:
+    """The cache key and packed fragment of the footers of pages `first` + 1 to `first` + `count` of
     `total`, one per page."""
     counter = context["page_counter"].replace("counter(pages)", f'"{total}"')
     html = render_html(
@@ -390,12 +417,12 @@ def footer_sheet(
         data, fragment = in_child(_render_footer_sheet, html)
         cache.put(key, Chunk(data, 0, count))
         cache.put_fragment(key, fragment)
-        return fragment
+        return key, fragment
     fragment = cache.get_fragment(key)
     if fragment is None:
         fragment = fragment_of(sheet.data, footer=True)
         cache.put_fragment(key, fragment)
-    return fragment
+    return key, fragment
 
 
 def render_list(
@@ -457,11 +484,11 @@ def render_list(
                 fragment = fragment_of(chunk.data, first=first)
                 cache.put_fragment(key, fragment)
         # Only the fragment is merged: the chunk's PDF is not kept in memory.
-        parts.append(Chunk(fragment, chunk.rows, chunk.pages))
+        parts.append((key, Chunk(fragment, chunk.rows, chunk.pages)))
         start += chunk.rows
         if progress:
             progress(start, len(rows))
-    pages = sum(chunk.pages for chunk in parts)
+    pages = sum(chunk.pages for _, chunk in parts)
     sheets = [
         footer_sheet(
             context,
@@ -475,7 +502,9 @@ def render_list(
     ]
     # Written fragment by fragment (grants/pdf_stream.py): the memory it takes is the file's.
     data = pdf_stream.write_merged(
-        (unpack(chunk.data) for chunk in parts), (unpack(sheet) for sheet in sheets)
+        ((key, unpack(chunk.data)) for key, chunk in parts),
+        ((key, unpack(sheet)) for key, sheet in sheets),
+        BlockCache(cache) if cache.folder else None,
     )
     log.info("List of %s rows: %s chunks, %s rendered", len(rows), len(parts), rendered)
     return data

@@ -249,17 +249,16 @@ def _shift(data: bytes, shift: int) -> bytes:
     return TOKEN.sub(renumber, data)
 
 
-class _Writer:
-    def __init__(self):
-        self.out = io.BytesIO()
-        self.out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-        self.xref = {}  # number: (1, offset) or (2, object stream, index)
-        self.pending = []  # (number, text) for the next object stream
-        self.next = BASE
+class _Section:
+    """Objects written to a buffer of their own, those without a stream packed in object
+    streams numbered by `number()`: its bytes and cross-reference entries (offsets from its
+    start) can be cached and appended to any file."""
 
-    def allocate(self, count: int) -> int:
-        start, self.next = self.next, self.next + count
-        return start
+    def __init__(self, number):
+        self.out = io.BytesIO()
+        self.entries = []  # (number, 1, offset, 0) or (number, 2, object stream, index)
+        self.pending = []
+        self.number = number
 
     def add(self, number: int, text: bytes, data: bytes | None = None) -> None:
         if data is None:
@@ -267,49 +266,103 @@ class _Writer:
             if len(self.pending) >= OBJECTS_PER_STREAM:
                 self.flush()
             return
-        self._write(number, b"<< %s /Length %d >>\nstream\n" % (text, len(data)), data)
+        head = b"<< %s /Length %d >>\nstream\n" % (text, len(data))
+        self.write(number, head + data + b"\nendstream")
 
-    def _write(self, number: int, head: bytes, data: bytes = b"") -> None:
-        self.xref[number] = (1, self.out.tell(), 0)
-        self.out.write(b"%d 0 obj\n" % number + head)
-        if data or head.endswith(b"stream\n"):
-            self.out.write(data + b"\nendstream")
-        self.out.write(b"\nendobj\n")
+    def write(self, number: int, body: bytes) -> None:
+        self.entries.append((number, 1, self.out.tell(), 0))
+        self.out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
     def flush(self) -> None:
         if not self.pending:
             return
-        stream = self.allocate(1)
+        stream = self.number()
         offsets, body, position = [], [], 0
         for index, (number, text) in enumerate(self.pending):
             offsets.append(b"%d %d" % (number, position))
             body.append(text)
             position += len(text) + 1
-            self.xref[number] = (2, stream, index)
+            self.entries.append((number, 2, stream, index))
         header = b" ".join(offsets) + b"\n"
         data = zlib.compress(header + b"\n".join(body) + b"\n", 6)
         head = b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-        self._write(stream, head % (len(self.pending), len(header), len(data)), data)
+        self.write(
+            stream, head % (len(self.pending), len(header), len(data)) + data + b"\nendstream"
+        )
         self.pending = []
 
-    def fragment(self, fragment: Fragment) -> int:
-        """Append a fragment's objects but its pages; the shift of its numbers."""
-        shift = self.allocate(len(fragment.objects)) - BASE
+    def block(self) -> tuple[bytes, list]:
+        self.flush()
+        return self.out.getvalue(), self.entries
+
+
+def _block(fragment: Fragment, shift: int, streams: int) -> tuple[bytes, list]:
+    """A fragment's objects but its pages, numbered from BASE + `shift`, its object streams
+    from `streams`."""
+    numbers = iter(range(streams, streams + len(fragment.objects)))
+    section = _Section(lambda: next(numbers))
+    pages = {page.number for page in fragment.pages}
+    for index, (text, data) in enumerate(fragment.objects):
+        if BASE + index not in pages:
+            section.add(BASE + index + shift, _shift(text, shift), data)
+    return section.block()
+
+
+class _Writer:
+    def __init__(self, blocks=None):
+        self.out = io.BytesIO()
+        self.out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        self.xref = {}  # number: (1, offset, 0) or (2, object stream, index)
+        self.next = BASE
+        self.blocks = blocks
+        self.section = _Section(lambda: self.allocate(1))  # pages and shared objects
+
+    def allocate(self, count: int) -> int:
+        start, self.next = self.next, self.next + count
+        return start
+
+    def append(self, block: tuple[bytes, list]) -> None:
+        data, entries = block
+        start = self.out.tell()
+        self.out.write(data)
+        for number, kind, a, b in entries:
+            self.xref[number] = (1, a + start, 0) if kind == 1 else (kind, a, b)
+
+    def fragment(self, fragment: Fragment, key: str | None = None) -> int:
+        """Append a fragment's objects but its pages; the shift of its numbers. The bytes are
+        taken from `blocks` when this fragment was written with the same shift before (a
+        republished list whose earlier chunks kept their number of objects)."""
+        self.append(self.section.block())
+        self.section = _Section(lambda: self.allocate(1))
         pages = {page.number for page in fragment.pages}
-        for index, (text, data) in enumerate(fragment.objects):
-            if BASE + index not in pages:
-                self.add(BASE + index + shift, _shift(text, shift), data)
+        plain = sum(
+            1
+            for index, (_, data) in enumerate(fragment.objects)
+            if data is None and BASE + index not in pages
+        )
+        start = self.allocate(len(fragment.objects) + -(-plain // OBJECTS_PER_STREAM))
+        shift = start - BASE
+        block = self.blocks.get(key, shift) if self.blocks and key else None
+        if block is None:
+            block = _block(fragment, shift, start + len(fragment.objects))
+            if self.blocks and key:
+                self.blocks.put(key, shift, block)
+        self.append(block)
         return shift
 
+    def add(self, number: int, text: bytes, data: bytes | None = None) -> None:
+        self.section.add(number, text, data)
+
     def finish(self, root: int, info: int, trailer_id: bytes) -> bytes:
-        self.flush()
+        self.append(self.section.block())
         number = self.allocate(1)
         size = self.next
         rows = bytearray(b"\x00\x00\x00\x00\x00\xff\xff")
+        offset = self.out.tell()
         for n in range(1, size):
             kind, a, b = self.xref.get(n, (0, 0, 0))
             if n == number:
-                kind, a, b = 1, self.out.tell(), 0
+                kind, a, b = 1, offset, 0
             rows += kind.to_bytes(1, "big") + a.to_bytes(4, "big") + b.to_bytes(2, "big")
         data = zlib.compress(bytes(rows))
         trailer = b"/Root %d 0 R" % root
@@ -317,29 +370,33 @@ class _Writer:
             trailer += b" /Info %d 0 R" % info
         if trailer_id:
             trailer += b" /ID " + trailer_id
-        offset = self.out.tell()
-        head = (
-            b"<< /Type /XRef /Size %d /W [ 1 4 2 ] %s /Filter /FlateDecode /Length %d >>\nstream\n"
+        head = b"<< /Type /XRef /Size %d /W [ 1 4 2 ] %s /Filter /FlateDecode /Length %d >>\n"
+        self.out.write(
+            b"%d 0 obj\n" % number
+            + head % (size, trailer, len(data))
+            + b"stream\n"
+            + data
+            + b"\nendstream\nendobj\n"
         )
-        self._write(number, head % (size, trailer, len(data)), data)
         self.out.write(b"startxref\n%d\n%%%%EOF\n" % offset)
         return self.out.getvalue()
 
 
-def write_merged(chunks, sheets) -> bytes:
-    """The merged list: `chunks` and `sheets` are iterables of fragments, in order (the first
-    chunk's holds the document's parts), loaded one at a time."""
-    w = _Writer()
+def write_merged(chunks, sheets, blocks=None) -> bytes:
+    """The merged list: `chunks` and `sheets` are iterables of (cache key, fragment), in order
+    (the first chunk's holds the document's parts), loaded one at a time; `blocks` (`get(key,
+    shift)`, `put(key, shift, block)`) keeps each fragment's objects as last written."""
+    w = _Writer(blocks)
     forms = []
-    for sheet in sheets:
-        shift = w.fragment(sheet)
+    for name, sheet in sheets:
+        shift = w.fragment(sheet, name)
         forms.extend(number + shift for number in sheet.forms)
     w.add(OPEN, b"", FOOTER_OPEN)
     w.add(CLOSE, b"", FOOTER_CLOSE)
     kids, rows, nums, leaves = [], [], [], []
     foot, next_key, head = b"", 0, None
-    for index, fragment in enumerate(chunks):
-        shift = w.fragment(fragment)
+    for index, (name, fragment) in enumerate(chunks):
+        shift = w.fragment(fragment, name)
         if index == 0:
             head = fragment, shift
             keys = {key: key for key, _ in fragment.nums}

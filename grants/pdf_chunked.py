@@ -76,7 +76,7 @@ log = logging.getLogger(__name__)
 # reused.
 CHUNK_FORMAT = "2"
 # Bump when `pdf_stream`'s fragments change.
-FRAGMENT_FORMAT = "1"
+FRAGMENT_FORMAT = "2"
 WEASYPRINT_VERSION = version("weasyprint")
 FOOTER = "/DelmosFooter"
 FOOTER_BATCH = 100  # pages per footer sheet

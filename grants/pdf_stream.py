@@ -234,7 +234,7 @@ def footer_fragment(pdf: pikepdf.Pdf) -> Fragment:
     s = _Serializer(pdf, {pdf.Root.Pages.objgen: FORBIDDEN})
     for page in pdf.pages:
         form = page.as_form_xobject()
-        data = MARKED_CONTENT.sub(rb"/Artifact BDC", form.read_bytes())
+        data = MARKED_CONTENT.sub(rb"/Artifact BMC", form.read_bytes())
         form.write(zlib.compress(data), filter=Name.FlateDecode)
         s.fragment.forms.append(s.number(pdf.make_indirect(form)))
     return s.finish()

@@ -228,6 +228,13 @@ def test_a_list_in_chunks_reads_as_one_document_of_the_same_pages(
     for number, text in enumerate(pages, start=1):
         assert text.rstrip().endswith(f"sida {number} av {len(pages)}"), text[-80:]
         assert "Delmos – 2031 – ideella – v3" in text
+    # Marked content has its operands: BDC a tag and properties, BMC a tag (poppler reports
+    # "Too few (1) args to 'BDC' operator" otherwise).
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            footer = page.obj.Resources.XObject["/DelmosFooter"].read_bytes()
+            for stream in (content(page), footer):
+                assert not re.search(rb"/\w+\s+BDC", stream)
     # Progress is reported per chunk, rows laid out so far of all rows.
     assert len(seen) >= 4 and seen[-1] == (130, 130)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)

@@ -18,6 +18,7 @@ the ID tree made of the chunks' ID trees, and each page's footer drawn as a pagi
 import io
 import re
 import zlib
+from array import array
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -312,13 +313,19 @@ class _Writer:
     def __init__(self, blocks=None):
         self.out = io.BytesIO()
         self.out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-        self.xref = {}  # number: (1, offset, 0) or (2, object stream, index)
+        # The cross-reference entry of each number: kind (0 free, 1 at an offset, 2 in an
+        # object stream), offset or object stream, index; arrays, not ~100 000 tuples.
+        self.kinds = bytearray(BASE)
+        self.first, self.second = array("Q", [0] * BASE), array("I", [0] * BASE)
         self.next = BASE
         self.blocks = blocks
         self.section = _Section(lambda: self.allocate(1))  # pages and shared objects
 
     def allocate(self, count: int) -> int:
         start, self.next = self.next, self.next + count
+        self.kinds.extend(bytes(count))
+        self.first.extend([0] * count)
+        self.second.extend([0] * count)
         return start
 
     def append(self, block: tuple[bytes, list]) -> None:
@@ -326,7 +333,9 @@ class _Writer:
         start = self.out.tell()
         self.out.write(data)
         for number, kind, a, b in entries:
-            self.xref[number] = (1, a + start, 0) if kind == 1 else (kind, a, b)
+            self.kinds[number] = kind
+            self.first[number] = a + start if kind == 1 else a
+            self.second[number] = b
 
     def fragment(self, fragment: Fragment, key: str | None = None) -> int:
         """Append a fragment's objects but its pages; the shift of its numbers. The bytes are
@@ -357,13 +366,15 @@ class _Writer:
         self.append(self.section.block())
         number = self.allocate(1)
         size = self.next
-        rows = bytearray(b"\x00\x00\x00\x00\x00\xff\xff")
         offset = self.out.tell()
+        self.kinds[number], self.first[number] = 1, offset
+        rows = bytearray(b"\x00\x00\x00\x00\x00\xff\xff")
         for n in range(1, size):
-            kind, a, b = self.xref.get(n, (0, 0, 0))
-            if n == number:
-                kind, a, b = 1, offset, 0
-            rows += kind.to_bytes(1, "big") + a.to_bytes(4, "big") + b.to_bytes(2, "big")
+            rows += (
+                self.kinds[n].to_bytes(1, "big")
+                + self.first[n].to_bytes(4, "big")
+                + self.second[n].to_bytes(2, "big")
+            )
         data = zlib.compress(bytes(rows))
         trailer = b"/Root %d 0 R" % root
         if info:

@@ -3,6 +3,7 @@ and 50 000 rows, against a plain single-document WeasyPrint render and a reportl
 
     .venv/bin/pip install -e ".[bench]"   # reportlab, only for this benchmark
     .venv/bin/python bench/pdf_bench.py [--sizes 70,1000,10000,50000] [--methods ...]
+    .venv/bin/python bench/pdf_bench.py --lists-2020   # each published 2020 demo list, sv, en
 
 Each measurement runs in a fresh process, so its peak memory (ru_maxrss) is its own. Methods:
 - production: what the task does (grants/pdf_chunked.render_list): one WeasyPrint document up
@@ -224,11 +225,13 @@ def measure(method: str, n: int) -> dict:
             ctx2["page_counter"] = page_counter_css("sv")
             cache_files = set(cache.folder.rglob("*.pdf"))
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            again = time.perf_counter()
+            again, cpu_again = time.perf_counter(), cpu()
             data = pdf_chunked.render_list(
                 "pdf/award_list.html", ctx2, ctx2["rows"], language="sv", cache=cache
             )
             extra["republish_seconds"] = round(time.perf_counter() - again, 2)
+            # This process (the chunks' HTML, the merge) and the layout children.
+            extra["republish_cpu_seconds"] = round(cpu() - cpu_again, 2)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             extra["republish_child_cpu_seconds"] = round(
                 after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2
@@ -273,15 +276,83 @@ def measure(method: str, n: int) -> dict:
     }
 
 
+def measure_lists_2020() -> list[dict]:
+    """The production render of every published 2020 list, Swedish and English, from the demo
+    data loaded into a fresh SQLite database (`make demo`), in a warm process: one line each."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="pdf-bench-2020-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'demo.sqlite3'}"
+    os.environ["PRIVATE_MEDIA_ROOT"] = str(folder / "private")
+    os.environ["MEDIA_ROOT"] = str(folder / "media")
+    os.environ.pop("CELERY_BROKER_URL", None)  # the demo's lists render inline
+    _django()
+    from django.core.management import call_command
+
+    from grants.models import Publication
+    from grants.tasks.publications import render_publication_pdf
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=io.StringIO())
+    publications = Publication.objects.filter(round__year=2020).select_related("round", "track")
+    results = []
+    for index, publication in enumerate(publications.order_by("version", "track__code")):
+        for language in ("sv", "en"):
+            if index == 0 and language == "sv":
+                render_publication_pdf(publication, language)  # warm: fonts, templates
+            started, cpu_started = time.perf_counter(), cpu()
+            data = render_publication_pdf(publication, language)
+            seconds, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
+            from pypdf import PdfReader
+
+            results.append(
+                {
+                    "method": "production",
+                    "list": f"2020 {publication.track.code if publication.track else 'alla'} "
+                    f"v{publication.version}",
+                    "language": language,
+                    "rows": publication.row_count,
+                    "seconds": round(seconds, 2),
+                    "cpu_seconds": round(cpu_seconds, 2),
+                    **peak_mb(),
+                    "pages": len(PdfReader(io.BytesIO(data)).pages),
+                    "bytes": len(data),
+                }
+            )
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="70,1000,10000,50000")
     parser.add_argument("--methods", default="reportlab,production")
     parser.add_argument("--one", nargs=2, metavar=("METHOD", "ROWS"))
     parser.add_argument("--timeout", type=int, default=1200)
+    parser.add_argument(
+        "--lists-2020",
+        action="store_true",
+        help="time the production render of each published 2020 demo list, sv and en",
+    )
+    parser.add_argument("--one-2020", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(measure(args.one[0], int(args.one[1]))))
+        return
+    if args.one_2020:
+        for line in measure_lists_2020():
+            print(json.dumps(line), flush=True)
+        return
+    if args.lists_2020:
+        print(f"load average before: {os.getloadavg()}", flush=True)
+        result = subprocess.run(  # noqa: S603 (this script, fixed arguments)
+            [sys.executable, __file__, "--one-2020"],
+            capture_output=True,
+            text=True,
+            timeout=args.timeout,
+        )
+        lines = [line for line in result.stdout.splitlines() if line.startswith('{"method"')]
+        print("\n".join(lines) or f"2020 lists: failed {result.stderr[-500:]}", flush=True)
+        print(f"load average after: {os.getloadavg()}", flush=True)
         return
     print(f"load average before: {os.getloadavg()}", flush=True)
     for n in [int(s) for s in args.sizes.split(",")]:

@@ -235,8 +235,10 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 PUBLICATION_RENDER_TIME_LIMIT = env_int("PUBLICATION_RENDER_TIME_LIMIT", 900)
 PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
 # Award lists longer than this are rendered in chunks of this many rows and merged
-# (grants/pdf_chunked.py); the rendered chunks are kept under PDF_CHUNK_CACHE_DIR.
-PDF_CHUNK_ROWS = env_int("PDF_CHUNK_ROWS", 200)
+# (grants/pdf_chunked.py); the rendered chunks are kept under PDF_CHUNK_CACHE_DIR. With 100, a
+# list republished after one change lays out ~160 rows again (about 1.4 s of CPU at 10 000 rows,
+# bench/RESULTS.md); a first render takes ~7 % more than with 200.
+PDF_CHUNK_ROWS = env_int("PDF_CHUNK_ROWS", 100)
 PDF_CHUNK_CACHE_DIR = env_str("PDF_CHUNK_CACHE_DIR")  # default: PRIVATE_MEDIA_ROOT/pdf-chunks
 # The first and the last chunk (which hold the totals) have at least this many rows.
 PDF_CHUNK_EDGE_ROWS = env_int("PDF_CHUNK_EDGE_ROWS", 30)

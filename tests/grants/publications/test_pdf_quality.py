@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+import weakref
 
 import pdfua
 import pikepdf
@@ -227,6 +228,13 @@ def test_a_list_in_chunks_reads_as_one_document_of_the_same_pages(
     for number, text in enumerate(pages, start=1):
         assert text.rstrip().endswith(f"sida {number} av {len(pages)}"), text[-80:]
         assert "Delmos – 2031 – ideella – v3" in text
+    # Marked content has its operands: BDC a tag and properties, BMC a tag (poppler reports
+    # "Too few (1) args to 'BDC' operator" otherwise).
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            footer = page.obj.Resources.XObject["/DelmosFooter"].read_bytes()
+            for stream in (content(page), footer):
+                assert not re.search(rb"/\w+\s+BDC", stream)
     # Progress is reported per chunk, rows laid out so far of all rows.
     assert len(seen) >= 4 and seen[-1] == (130, 130)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
@@ -263,3 +271,30 @@ def test_a_chunk_is_laid_out_in_a_child_process_whose_errors_reach_the_task(sett
         pdf_chunked.in_child(lambda: 1 / 0)
     settings.PDF_RENDER_IN_CHILD = False
     assert pdf_chunked.in_child(os.getpid) == os.getpid()
+
+
+def test_a_long_list_is_merged_one_fragment_at_a_time_without_opening_a_pdf(
+    award_round, tmp_path, settings, monkeypatch
+):
+    """The merge writes the chunks' cached fragments one after another (grants/pdf_stream.py):
+    it opens no PDF and holds no more than the first chunk's fragment, the one being written and
+    the next (and the last footer sheet's), so its memory does not grow with the list."""
+    settings.PDF_CHUNK_ROWS, settings.PDF_CHUNK_EDGE_ROWS = 20, 10
+    settings.PDF_CHUNK_CACHE_DIR = str(tmp_path / "chunks")
+    publication = publication_of(award_round, [row(i) for i in range(1, 131)])
+    first = render_publication_pdf(publication, "sv")
+    alive, most, loaded, unpack = set(), [0], [], pdf_chunked.unpack
+
+    def unpack_counted(packed):
+        fragment = unpack(packed)
+        loaded.append(packed)
+        alive.add(id(fragment))
+        weakref.finalize(fragment, alive.discard, id(fragment))
+        most[0] = max(most[0], len(alive))
+        return fragment
+
+    monkeypatch.setattr(pdf_chunked, "unpack", unpack_counted)
+    monkeypatch.setattr(pikepdf, "open", lambda *args, **kwargs: pytest.fail("a PDF opened"))
+    again = render_publication_pdf(publication, "sv")
+    assert again == first
+    assert len(loaded) >= 8 and most[0] <= 4

@@ -240,6 +240,9 @@ PUBLICATION_PENDING_GRACE = env_int("PUBLICATION_PENDING_GRACE", 60)
 # bench/RESULTS.md); a first render takes ~7 % more than with 200.
 PDF_CHUNK_ROWS = env_int("PDF_CHUNK_ROWS", 100)
 PDF_CHUNK_CACHE_DIR = env_str("PDF_CHUNK_CACHE_DIR")  # default: PRIVATE_MEDIA_ROOT/pdf-chunks
+# After each long list the least recently used chunk files go until the cache is this size
+# (about 16 MB per 10 000-row list and language).
+PDF_CHUNK_CACHE_MAX_MB = env_int("PDF_CHUNK_CACHE_MAX_MB", 512)
 # The first and the last chunk (which hold the totals) have at least this many rows.
 PDF_CHUNK_EDGE_ROWS = env_int("PDF_CHUNK_EDGE_ROWS", 30)
 # Lay out each chunk in a forked child process, whose memory goes back to the system when it

@@ -46,6 +46,7 @@ import os
 import pickle
 import signal
 import threading
+import time
 import traceback
 import zlib
 from collections.abc import Callable
@@ -114,7 +115,7 @@ class ChunkCache:
         rows, _, pages = counts.partition(b" ")
         if not (rows.isdigit() and pages.isdigit()) or not pdf.startswith(b"%PDF"):
             return None
-        os.utime(path)  # recently used: kept by prune()
+        _touch(path)  # recently used: kept by prune()
         return Chunk(pdf, int(rows), int(pages))
 
     def put(self, key: str, chunk: Chunk) -> None:
@@ -133,10 +134,13 @@ class ChunkCache:
         """A chunk's fragment (`pdf_stream`), as `pack` made it."""
         if self.folder is None:
             return None
+        path = self._fragment_path(key)
         try:
-            return self._fragment_path(key).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
+        _touch(path)
+        return data
 
     def put_fragment(self, key: str, packed: bytes) -> None:
         if self.folder is None:
@@ -146,6 +150,46 @@ class ChunkCache:
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(packed)
         os.replace(temporary, path)
+
+    def prune(self, max_bytes: int, *, stale_seconds: int = 3600) -> int:
+        """Delete the least recently used files (`get` marks use) until the cache holds at most
+        `max_bytes`, and temporary files older than `stale_seconds` (a write that died); returns
+        how many files were deleted. A file deleted while another render wanted it is rendered
+        again: the merge holds its fragments in memory, never rereads them."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        now = time.time()
+        files, removed = [], 0
+        for path in self.folder.glob("*/*"):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if path.suffix == ".tmp":
+                if now - info.st_mtime > stale_seconds:
+                    removed += _unlink(path)
+                continue
+            files.append((info.st_mtime, info.st_size, path))
+        total = sum(size for _, size, _ in files)
+        for _, size, path in sorted(files, key=lambda f: f[0]):
+            if total <= max_bytes:
+                break
+            removed += _unlink(path)
+            total -= size
+        return removed
+
+
+def _touch(path: Path) -> None:
+    with contextlib.suppress(OSError):  # pruned meanwhile: the read already has the bytes
+        os.utime(path)
+
+
+def _unlink(path: Path) -> int:
+    try:
+        path.unlink()
+    except OSError:
+        return 0
+    return 1
 
 
 class BlockCache:
@@ -165,6 +209,7 @@ class BlockCache:
                 kept, block = pickle.load(file)  # noqa: S301 (our own cache files)
         except (OSError, pickle.UnpicklingError, ValueError, EOFError):
             return None
+        _touch(self._path(key))
         return block if kept == shift else None
 
     def put(self, key: str, shift: int, block) -> None:
@@ -506,5 +551,12 @@ def render_list(
         ((key, unpack(sheet)) for key, sheet in sheets),
         BlockCache(cache) if cache.folder else None,
     )
-    log.info("List of %s rows: %s chunks, %s rendered", len(rows), len(parts), rendered)
+    pruned = cache.prune(settings.PDF_CHUNK_CACHE_MAX_MB * 1024 * 1024)
+    log.info(
+        "List of %s rows: %s chunks, %s rendered; %s old cache files removed",
+        len(rows),
+        len(parts),
+        rendered,
+        pruned,
+    )
     return data

@@ -298,3 +298,41 @@ def test_a_long_list_is_merged_one_fragment_at_a_time_without_opening_a_pdf(
     again = render_publication_pdf(publication, "sv")
     assert again == first
     assert len(loaded) >= 8 and most[0] <= 4
+
+
+def test_the_chunk_cache_keeps_the_recently_used_files_within_its_size(tmp_path):
+    """The cache of laid-out chunks does not grow without end: after a long list, the least
+    recently used files go until it is within PDF_CHUNK_CACHE_MAX_MB; a file read since is
+    kept, and a temporary file a dead write left behind goes once it is stale."""
+    import os
+    import time
+
+    cache = pdf_chunked.ChunkCache(tmp_path)
+    chunk = pdf_chunked.Chunk(b"%PDF-1.7 " + b"x" * 991, 10, 1)
+    keys = [f"{n:02d}" + "a" * 62 for n in range(6)]
+    for age, key in enumerate(keys):
+        cache.put(key, chunk)
+        cache.put_fragment(key, b"f" * 1000)
+        old = time.time() - 1000 + age
+        for path in (tmp_path / key[:2]).iterdir():
+            os.utime(path, (old, old))
+    assert cache.get(keys[0]) is not None  # the oldest, used just now
+    stale = tmp_path / keys[1][:2] / "dead.123.tmp"
+    stale.write_bytes(b"half")
+    os.utime(stale, (time.time() - 7200,) * 2)
+    fresh = tmp_path / keys[1][:2] / "live.456.tmp"
+    fresh.write_bytes(b"writing")
+
+    removed = cache.prune(6_000)
+
+    left = {p.name for p in tmp_path.rglob("*") if p.is_file()}
+    assert f"{keys[0]}.pdf" in left  # read since: kept
+    assert f"{keys[1]}.pdf" not in left and "dead.123.tmp" not in left
+    assert "live.456.tmp" in left and f"{keys[5]}.pdf" in left
+    assert (
+        sum(p.stat().st_size for p in tmp_path.rglob("*.pdf"))
+        + sum(p.stat().st_size for p in tmp_path.rglob("*.fragment"))
+        <= 6_000
+    )
+    assert removed >= 5
+    assert pdf_chunked.ChunkCache(None).prune(0) == 0

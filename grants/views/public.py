@@ -426,8 +426,9 @@ def award_list_csv(request):
 
 @open_data_conditional
 def _streamed_csv(request, queryset):
+    ctx = opendata.shared_context(_fingerprint(request))
     response = StreamingHttpResponse(
-        opendata.csv_rows(queryset), content_type="text/csv; charset=utf-8"
+        opendata.csv_rows(queryset, ctx=ctx), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="beviljade-bidrag.csv"'
     return response
@@ -439,8 +440,9 @@ def award_list_json(request):
     """The award list as JSON, streamed from the database: never held whole in memory or in
     the cache."""
     _filterset, queryset = _filtered(request)
+    ctx = opendata.shared_context(_fingerprint(request))
     return StreamingHttpResponse(
-        opendata.list_json_chunks(queryset), content_type="application/json"
+        opendata.list_json_chunks(queryset, ctx=ctx), content_type="application/json"
     )
 
 

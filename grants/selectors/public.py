@@ -406,17 +406,19 @@ def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
             " INNER JOIN f ON d.application_id = f.f_app WHERE d.outcome = %s)"
         )
     sql = (
-        f"WITH f AS ({filtered_sql}) "  # noqa: S608 - our own SQL and table names only
+        f"WITH f AS ({filtered_sql}), "  # noqa: S608 - our own SQL and table names only
+        # Each grant and municipality once, for both groupings below.
+        f"a AS {area_rows} "
         "SELECT 0, f_track, f_year, f_type, f_supp, COUNT(*), SUM(f_amount), MAX(f_amount),"
         " MIN(f_amount) FROM f GROUP BY f_track, f_year, f_type, f_supp"
         " UNION ALL"
         " SELECT 1, NULL, NULL, a.kommun_id, NULL, COUNT(*), NULL, NULL, NULL"
-        f" FROM {area_rows} a GROUP BY a.kommun_id"
+        " FROM a GROUP BY a.kommun_id"
         " UNION ALL"
         " SELECT 2, NULL, NULL, s.lan, NULL, COUNT(*), SUM(s.amount), NULL, NULL FROM"
         # A kommunkod starts with its county's code (SCB; checked in tests/regions).
         " (SELECT DISTINCT SUBSTR(a.kommun_id, 1, 2) AS lan, a.grant_id, a.amount"
-        f" FROM {area_rows} a) s GROUP BY s.lan"
+        " FROM a) s GROUP BY s.lan"
         " UNION ALL"
         " SELECT 3, s.meeting_id, NULL, NULL, NULL, COUNT(*), NULL, NULL, NULL"
         f" FROM {approved} s GROUP BY s.meeting_id"

@@ -24,7 +24,7 @@ from itertools import chain, islice
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Exists, F, Func, Max, Min, OuterRef, Value, Window
+from django.db.models import CharField, Exists, F, Func, Max, Min, OuterRef, Value
 from django.db.models.functions import Length, Replace
 from django.urls import reverse
 from django.utils.translation import override
@@ -42,6 +42,10 @@ LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 SCHEMA_VERSION = "1.4"
 TRACK_VOCABULARY = f"{PREFIX}track"
 CHUNK = 2000  # grants per database round trip (and per piece of a streamed response)
+# A filtered CSV reads up to this many grants before its header: when the result ends among
+# them, the widest grant (the number of municipality columns) is found in them; a longer result
+# asks the database first (one aggregate).
+AHEAD_ROWS = 2 * CHUNK
 
 # The columns read per grant: the grant's own row, its listing copies (round, track,
 # organisation name and type, seat) and the application and organisation for the rest.
@@ -54,7 +58,6 @@ FIELDS = (
     "org_name",
     "org_type",
     "seat_id",
-    "seat__name",
     "round_id",
     "round__slug",
     "round__title",
@@ -266,6 +269,22 @@ class _Context:
         return sorted(codes, key=lambda code: swedish_key(self.kommun_names.get(code, code)))
 
 
+_shared_contexts: dict[int, _Context] = {}
+
+
+def shared_context(version: int | None) -> _Context:
+    """The export context of the public data version `version` (the data fingerprint, which
+    changes with any grant, municipality or published list), built once per worker and version
+    instead of on every filtered export; a new version's context replaces the old."""
+    if version is None:
+        return _Context()
+    ctx = _shared_contexts.get(version)
+    if ctx is None:
+        _shared_contexts.clear()
+        ctx = _shared_contexts[version] = _Context()
+    return ctx
+
+
 class _UtcStamp(Func):
     """A timestamp as ISO 8601 text in UTC to the second ("2026-12-04T19:53:34+00:00")."""
 
@@ -279,28 +298,25 @@ def _area_count():
     return Length("area_codes") - Length(Replace("area_codes", Value(" "), Value("")))
 
 
-def _chunks(queryset, chunk_size: int = CHUNK, *, widest: bool = False) -> Iterator[list[dict]]:
+def _chunks(queryset, chunk_size: int = CHUNK) -> Iterator[list[dict]]:
     """The grants of `queryset` as plain rows, a chunk at a time: one query, read through a
     server-side cursor on PostgreSQL. Each row's `area_codes` holds its municipalities' codes
-    (the copy the list's filters read, kept by Grant.fill_listing). `widest`: each row also
-    carries `most`, the largest number of municipalities of any grant in the result (a window
-    over the result)."""
+    (the copy the list's filters read, kept by Grant.fill_listing); the seat's name is not
+    joined (the context has every municipality's name)."""
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         with connection.cursor() as cursor:
             # The server-side cursor is read to its end: plan for all rows, not the first tenth
             # (PostgreSQL's default for cursors chose a plan 6 times slower for a county's CSV).
             # Only cursors heed it, and every cursor of this project is read whole (exports).
-            cursor.execute("SET cursor_tuple_fraction = 1.0")
             # The tables are read from memory: with the default cost of a random page the
             # planner read all 100 000 applications to join 3 000 of a county's grants by hash
-            # rather than by their primary key. For this query only (reset below).
-            cursor.execute("SET random_page_cost = 1.1")
+            # rather than by their primary key. For this query only (reset below). Both in one
+            # round trip.
+            cursor.execute("SET cursor_tuple_fraction = 1.0; SET random_page_cost = 1.1")
     # `modified`: the grant's dateModified, formatted by PostgreSQL (UTC, to the second, as
     # _stamp writes it) rather than parsed into a datetime per row and formatted again.
     extra = {"modified": _UtcStamp("modified_at") if postgresql else F("modified_at")}
-    if widest:
-        extra["most"] = Window(Max(_area_count()))
     try:
         rows = queryset.values(*FIELDS, "area_codes", **extra).iterator(chunk_size=chunk_size)
         while chunk := list(islice(rows, chunk_size)):
@@ -333,14 +349,15 @@ def _record(row: dict, ctx: _Context) -> dict:
     leaves their cells empty."""
     start, end = _planned(row)
     seat_code = row["seat_id"]
+    seat_name = ctx.kommun_names.get(seat_code)
     organisation = {
         "id": org_identifier(row["application__organisation__org_number"]),
         "name": row["org_name"],
         "organisationType": ctx.type_labels.get(row["org_type"], row["org_type"]),
         "addressLocality": row["application__organisation__town"],
-        "addressRegion": row["seat__name"],
+        "addressRegion": seat_name,
         "addressCountry": "SE",
-        "location": [_area(seat_code, row["seat__name"])],
+        "location": [_area(seat_code, seat_name)],
     }
     if not organisation["addressLocality"]:
         del organisation["addressLocality"]
@@ -430,9 +447,11 @@ class _CsvLines:
         return cells
 
     def seat(self, code: str | None) -> str:
+        """The seat's county cell (its name), the country and its five location cells."""
         text = self.seat_memo.get(code)
         if text is None:
-            text = self.seat_memo[code] = exports.csv_join(self.area(code))
+            name = exports.neutralise(self.ctx.kommun_names.get(code) or "")
+            text = self.seat_memo[code] = exports.csv_join([name, "SE", *self.area(code)])
         return text
 
     def areas_of(self, codes: str | None) -> str:
@@ -518,8 +537,6 @@ class _CsvLines:
                     quote(text(row["org_name"])),
                     self.type_labels.get(org_type) or quote(org_type),
                     quote(text(row["application__organisation__town"])),
-                    quote(text(row["seat__name"] or "")),
-                    "SE",
                     self.seat(row["seat_id"]),
                     self.areas_of(row["area_codes"]),
                     self.programme(row),
@@ -543,43 +560,59 @@ def records(
 
 
 def csv_chunks(
-    queryset, *, areas: int | None = None, chunk_size: int = CHUNK, bom: bool = False
+    queryset,
+    *,
+    areas: int | None = None,
+    chunk_size: int = CHUNK,
+    bom: bool = False,
+    ctx: _Context | None = None,
 ) -> Iterator[str]:
     """The CSV text of `queryset`'s grants: a header of 360Giving column titles, then one line
     per grant, yielded a chunk of lines at a time. Cells that a spreadsheet would run as a
     formula are escaped (grants.exports). `areas`: municipality columns (default: as many as the
-    widest grant of the result, read with the rows)."""
-    ctx = _Context()
-    chunks = _chunks(queryset, chunk_size, widest=areas is None)
-    first = next(chunks, [])
+    widest grant of the result, found in the rows read ahead or by one aggregate)."""
+    ctx = ctx or _Context()
+    chunks = _chunks(queryset, chunk_size)
+    ahead: list[list[dict]] = []
     if areas is None:
-        areas = max((first[0]["most"] or 0) - 1, 0) if first else 0
+        read = 0
+        while read < AHEAD_ROWS and (chunk := next(chunks, None)) is not None:
+            ahead.append(chunk)
+            read += len(chunk)
+        if read < AHEAD_ROWS:  # the whole result
+            areas = max((len(_split(row["area_codes"])) for c in ahead for row in c), default=0)
+        else:
+            areas = most_areas(queryset)
     areas = max(1, areas or 0)
     documents = max(1, ctx.documents.most)
     line = _CsvLines(ctx, areas, documents)
     head = "".join(exports.csv_lines(csv_columns(areas, documents), [], bom=bom))
-    for chunk in chain([first], chunks):
+    for chunk in chain(ahead, chunks):
         body = "".join([line(row) for row in chunk])
         yield head + body if head else body
         head = ""
+    if head:  # no grants: the header alone
+        yield head
 
 
-def csv_rows(queryset):
+def csv_rows(queryset, *, ctx: _Context | None = None):
     """The CSV of a (filtered) list as text pieces for a streaming response."""
-    return csv_chunks(queryset)
+    return csv_chunks(queryset, ctx=ctx)
 
 
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def list_json_chunks(queryset, *, chunk_size: int = CHUNK) -> Iterator[str]:
+def list_json_chunks(
+    queryset, *, chunk_size: int = CHUNK, ctx: _Context | None = None
+) -> Iterator[str]:
     """A filtered list as JSON, streamed: `{"count": n, "grants": [...]}` with the same records
     as the 360Giving package, without its metadata."""
     count = queryset.order_by().count()
     yield f'{{"count":{count},"grants":['
     first = True
-    for chunk in records(queryset, chunk_size=chunk_size):
+    for chunk in records(queryset, chunk_size=chunk_size, ctx=ctx):
         body = ",".join(_dumps(record) for record in chunk)
         yield body if first else "," + body
         first = False

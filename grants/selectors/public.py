@@ -380,7 +380,14 @@ class Summary:
 def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
     """The summary line and how many grants of the result fall under each filter value, in one
     query: the filtered grants are computed once (a common table expression) and grouped four
-    ways. Distinct pairs are grouped by hashing rather than COUNT(DISTINCT), which sorts."""
+    ways. Distinct pairs are grouped by hashing rather than COUNT(DISTINCT), which sorts.
+
+    On PostgreSQL the municipalities come from each grant's own copy of their codes
+    (`Grant.area_codes`, which the county and municipality filters read too) rather than from a
+    probe of the join table per grant, and each grant's approved decisions are looked up by
+    its application (a lateral subquery that the planner may not merge): as a join, the
+    decisions of a county's 13 000 grants at 500 000 grants were found by reading all 525 000
+    decisions in order (90 ms of the scan's 210)."""
     filtered = queryset.order_by().values(
         f_id=F("pk"),
         f_app=F("application_id"),
@@ -389,28 +396,52 @@ def grant_aggregates(queryset) -> tuple[Summary, dict[str, dict]]:
         f_type=F("org_type"),
         f_supp=F("has_supplementary"),
         f_amount=F("amount_total"),
+        f_codes=F("area_codes"),
     )
     filtered_sql, params = filtered.query.sql_with_params()
     quote = connection.ops.quote_name
     areas = quote(Grant.beneficiary_kommuner.through._meta.db_table)
     decisions = quote(Decision._meta.db_table)
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # One row per grant and municipality code ("" has none; the copy starts and ends with
+        # a space).
+        area_rows = (
+            "(SELECT code AS kommun_id, f.f_id AS grant_id, f.f_amount AS amount FROM f,"
+            " unnest(string_to_array(btrim(f.f_codes), ' ')) AS code WHERE f.f_codes <> '')"
+        )
+        # OFFSET 0 keeps the subquery apart, so it is run per grant through the index.
+        approved = (
+            "(SELECT DISTINCT d.meeting_id, f.f_app FROM f CROSS JOIN LATERAL"  # noqa: S608
+            f" (SELECT d.meeting_id FROM {decisions} d WHERE d.application_id = f.f_app"
+            " AND d.outcome = %s OFFSET 0) d)"
+        )
+    else:
+        area_rows = (
+            f"(SELECT a.kommun_id, a.grant_id, f.f_amount AS amount FROM {areas} a"  # noqa: S608
+            " INNER JOIN f ON a.grant_id = f.f_id)"
+        )
+        approved = (
+            f"(SELECT DISTINCT d.meeting_id, d.application_id FROM {decisions} d"  # noqa: S608
+            " INNER JOIN f ON d.application_id = f.f_app WHERE d.outcome = %s)"
+        )
     sql = (
-        f"WITH f AS ({filtered_sql}) "  # noqa: S608 - our own SQL and table names only
+        f"WITH f AS ({filtered_sql}), "  # noqa: S608 - our own SQL and table names only
+        # Each grant and municipality once, for both groupings below.
+        f"a AS {area_rows} "
         "SELECT 0, f_track, f_year, f_type, f_supp, COUNT(*), SUM(f_amount), MAX(f_amount),"
         " MIN(f_amount) FROM f GROUP BY f_track, f_year, f_type, f_supp"
         " UNION ALL"
         " SELECT 1, NULL, NULL, a.kommun_id, NULL, COUNT(*), NULL, NULL, NULL"
-        f" FROM {areas} a INNER JOIN f ON a.grant_id = f.f_id GROUP BY a.kommun_id"
+        " FROM a GROUP BY a.kommun_id"
         " UNION ALL"
         " SELECT 2, NULL, NULL, s.lan, NULL, COUNT(*), SUM(s.amount), NULL, NULL FROM"
         # A kommunkod starts with its county's code (SCB; checked in tests/regions).
-        " (SELECT DISTINCT SUBSTR(a.kommun_id, 1, 2) AS lan, a.grant_id, f.f_amount AS amount"
-        f" FROM {areas} a INNER JOIN f ON a.grant_id = f.f_id) s GROUP BY s.lan"
+        " (SELECT DISTINCT SUBSTR(a.kommun_id, 1, 2) AS lan, a.grant_id, a.amount"
+        " FROM a) s GROUP BY s.lan"
         " UNION ALL"
-        " SELECT 3, s.meeting_id, NULL, NULL, NULL, COUNT(*), NULL, NULL, NULL FROM"
-        " (SELECT DISTINCT d.meeting_id, d.application_id"
-        f" FROM {decisions} d INNER JOIN f ON d.application_id = f.f_app"
-        " WHERE d.outcome = %s) s GROUP BY s.meeting_id"
+        " SELECT 3, s.meeting_id, NULL, NULL, NULL, COUNT(*), NULL, NULL, NULL"
+        f" FROM {approved} s GROUP BY s.meeting_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, Decision.Outcome.APPROVED])

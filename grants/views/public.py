@@ -6,10 +6,12 @@ import copy
 import datetime as dt
 import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.core.cache import cache
-from django.core.cache.backends.locmem import LocMemCache
 from django.http import (
     FileResponse,
     Http404,
@@ -38,11 +40,49 @@ from grants.selectors import public as selectors
 from grants.templatetags.delmos import format_sek
 
 CACHE_SECONDS = 600
+
+
+class WorkerMemory:
+    """Values kept in this worker's memory, the least recently used dropped past `max_entries`
+    and each after `timeout` seconds. Unlike Django's LocMemCache the values are kept as they
+    are, not pickled on every get and set (0.2 ms of an uncached award list page's 1.9 ms of
+    Python): what is kept here (text, bytes, numbers, and lists, tuples and dicts of them) is
+    only ever read."""
+
+    def __init__(self, *, timeout: float, max_entries: int, clock=time.monotonic):
+        self.timeout = timeout
+        self.max_entries = max_entries
+        self.clock = clock
+        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default=None):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return default
+            expires, value = found
+            if expires <= self.clock():
+                del self._entries[key]
+                return default
+            self._entries.move_to_end(key)
+            return value
+
+    def set(self, key: str, value) -> None:
+        with self._lock:
+            self._entries[key] = (self.clock() + self.timeout, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 # Each worker keeps the pages it served in its own memory too. That is safe across processes
 # because a key never changes meaning: new data gives new keys (the fingerprint).
-local_pages = LocMemCache(
-    "public-pages", {"TIMEOUT": CACHE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 500}}
-)
+local_pages = WorkerMemory(timeout=CACHE_SECONDS, max_entries=500)
 
 
 def _fingerprint(request) -> int | None:
@@ -425,8 +465,9 @@ def award_list_csv(request):
 
 @open_data_conditional
 def _streamed_csv(request, queryset):
+    ctx = opendata.shared_context(_fingerprint(request))
     response = StreamingHttpResponse(
-        opendata.csv_rows(queryset), content_type="text/csv; charset=utf-8"
+        opendata.csv_rows(queryset, ctx=ctx), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="beviljade-bidrag.csv"'
     return response
@@ -438,8 +479,9 @@ def award_list_json(request):
     """The award list as JSON, streamed from the database: never held whole in memory or in
     the cache."""
     _filterset, queryset = _filtered(request)
+    ctx = opendata.shared_context(_fingerprint(request))
     return StreamingHttpResponse(
-        opendata.list_json_chunks(queryset), content_type="application/json"
+        opendata.list_json_chunks(queryset, ctx=ctx), content_type="application/json"
     )
 
 

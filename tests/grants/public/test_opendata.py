@@ -18,6 +18,7 @@ from referencing.jsonschema import DRAFT202012
 from grants import opendata
 from grants.models import Decision, DecisionMeeting, Grant, OpenDataRelease
 from grants.tasks.opendata import opendata_write, write_release
+from regions.models import Kommun
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -348,3 +349,41 @@ def test_filtered_exports_read_a_fixed_number_of_queries_whatever_the_rows(clien
     cache.clear()
     assert _export_queries(client, "/beviljade-bidrag.csv?county=21") == few_csv
     assert _export_queries(client, "/beviljade-bidrag.json?county=21") == few_json
+
+
+def test_filtered_exports_read_names_and_published_lists_once_per_data_version(client):
+    factories.make_public_grants(2, areas=("Gävle",))
+    client.get("/beviljade-bidrag/?county=21")  # the filter's choices, kept per data version
+    first = _export_queries(client, "/beviljade-bidrag.csv?county=21")
+    # The municipalities' names and the published lists are read once per data version.
+    assert _export_queries(client, "/beviljade-bidrag.csv?county=21&sort=amount") == first - 2
+    assert _export_queries(client, "/beviljade-bidrag.json?county=21&sort=amount") < first
+
+
+def test_filtered_exports_follow_a_renamed_municipality_at_once(client):
+    factories.make_public_grants(1, areas=("Gävle",))
+    before = _body(client.get("/beviljade-bidrag.csv?county=21")).decode()
+    assert "Gävle" in before
+    Kommun.objects.filter(name="Gävle").update(name="Gävle stad")
+    rows = list(
+        csv.DictReader(io.StringIO(_body(client.get("/beviljade-bidrag.csv?county=21")).decode()))
+    )
+    assert rows[0]["Beneficiary Location:0:Name"] == "Gävle stad"
+    grants = json.loads(_body(client.get("/beviljade-bidrag.json?county=21")))["grants"]
+    assert grants[0]["beneficiaryLocation"][0]["name"] == "Gävle stad"
+
+
+def test_a_short_filtered_csv_finds_its_widest_grant_in_the_rows_it_reads(client):
+    factories.make_public_grants(1, areas=("Gävle", "Sandviken", "Hofors"))
+    factories.make_public_grants(2, areas=("Gävle",))
+    path = "/beviljade-bidrag.csv?county=21"
+    client.get("/beviljade-bidrag/?county=21")  # the filter's choices, kept per data version
+    _export_queries(client, path)  # the export's context, kept per data version
+    short = _export_queries(client, path)
+    body = _body(client.get(path))
+    # A result longer than what is read ahead asks the database for its widest grant.
+    with mock.patch.object(opendata, "AHEAD_ROWS", 2):
+        assert _export_queries(client, path) == short + 1
+        assert _body(client.get(path)) == body
+    assert b"Beneficiary Location:2:Name" in body
+    assert b"Beneficiary Location:3:Name" not in body

@@ -150,16 +150,7 @@ def _build_sql() -> tuple[str, list]:
     filtered = (
         selectors.public_grants()
         .order_by()
-        .values(
-            f_id=F("pk"),
-            f_app=F("application_id"),
-            f_track=F("track_id"),
-            f_year=F("round__year"),
-            f_type=F("org_type"),
-            f_supp=F("has_supplementary"),
-            f_amount=F("amount_total"),
-            f_seat=F("seat_id"),
-        )
+        .values(**selectors.facet_columns(), f_seat=F("seat_id"))
     )
     filtered_sql, params = filtered.query.sql_with_params()
     areas = _q(Grant.beneficiary_kommuner.through._meta.db_table)
